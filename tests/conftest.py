@@ -1,0 +1,6 @@
+"""Fixtures shared across the suite live in tests/fixtures/, one module per real service."""
+
+pytest_plugins = [
+    "tests.fixtures.azurite",
+    "tests.fixtures.postgres",
+]
