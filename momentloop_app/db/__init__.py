@@ -1,0 +1,1 @@
+"""PostgreSQL access: settings, the engine (password or Entra token), models, sessions, migrations."""
