@@ -1,0 +1,1 @@
+"""FFmpeg work on local files: image checks, thumbnails, slideshow exports (always time-limited)."""

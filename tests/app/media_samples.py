@@ -1,0 +1,39 @@
+"""Small test images made by ffmpeg itself (no binary fixtures in the repository)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+FORMATS = {
+    "image/jpeg": ("jpg", ["-pix_fmt", "yuvj420p", "-f", "mjpeg"]),
+    "image/png": ("png", ["-c:v", "png", "-f", "image2"]),
+    "image/webp": ("webp", ["-f", "webp"]),
+}
+
+
+def make_image(
+    directory: Path, *, content_type: str = "image/jpeg", size: str = "64x48", name: str | None = None,
+    color: str = "red",
+) -> Path:
+    ext, output_args = FORMATS[content_type]
+    target = directory / (name or f"sample-{size}-{color}.{ext}")
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", f"color=c={color}:s={size}",
+         "-frames:v", "1", *output_args, str(target)],
+        check=True,
+    )
+    return target
+
+
+def make_noisy_jpeg(directory: Path, *, size: str, name: str, quality: int = 2) -> Path:
+    """A JPEG of random noise: hard to compress, so a large file from a modest frame."""
+    target = directory / name
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+         "-i", f"nullsrc=s={size},geq=random(1)*255:128:128",
+         "-frames:v", "1", "-pix_fmt", "yuvj444p", "-q:v", str(quality), "-f", "mjpeg", str(target)],
+        check=True,
+    )
+    return target
