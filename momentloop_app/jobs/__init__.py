@@ -1,0 +1,1 @@
+"""Export jobs kept in PostgreSQL: a queue claimed with SKIP LOCKED, leases, workers."""
