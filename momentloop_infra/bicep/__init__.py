@@ -1,0 +1,1 @@
+"""The Bicep emitter: expressions, the value serializer and the file templates."""

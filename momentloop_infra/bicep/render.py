@@ -1,0 +1,71 @@
+"""Files from records: jinja2 templates (StrictUndefined), every value through the one serializer."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.bicep.serialize import render, render_entries, string_literal
+from momentloop_infra.model.records import BicepFile, ParamValue
+
+_PLAIN_YAML = re.compile(r"^[A-Za-z0-9_./][A-Za-z0-9_./-]*$")
+
+
+def _symbols(names: Sequence[str]) -> list[Expr]:
+    return [ref(n) for n in names]
+
+
+def _env_value(value: ParamValue) -> str:
+    if value.default is None:
+        read = f"readEnvironmentVariable({string_literal(value.env)})"
+    else:
+        read = f"readEnvironmentVariable({string_literal(value.env)}, {string_literal(value.default)})"
+    return {"string": read, "int": f"int({read})", "bool": f"bool({read})"}.get(value.type, read)
+
+
+def _yaml(value: str) -> str:
+    # Plain scalars where unambiguous; otherwise a JSON string, which is also a YAML string.
+    if _PLAIN_YAML.match(value) and value.lower() not in {"true", "false", "null", "yes", "no", "on", "off", "~"}:
+        return value
+    return json.dumps(value)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("momentloop_infra.bicep", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["bicep"] = lambda value, level=0: render(value, level)
+    env.filters["entries"] = lambda value, level: render_entries(value, level)
+    env.filters["symbols"] = _symbols
+    env.filters["env_value"] = _env_value
+    env.filters["yaml"] = _yaml
+    return env
+
+
+def _finish(text: str) -> str:
+    """LF endings, no trailing blank lines, exactly one final newline."""
+    return text.replace("\r\n", "\n").rstrip("\n") + "\n"
+
+
+def render_bicep(file: BicepFile) -> str:
+    return _finish(environment().get_template("file.bicep.j2").render(file=file))
+
+
+def render_bicepparam(values: Sequence[ParamValue]) -> str:
+    return _finish(environment().get_template("main.bicepparam.j2").render(values=values))
+
+
+def render_azure_yaml(context: Mapping[str, Any]) -> str:
+    return _finish(environment().get_template("azure.yaml.j2").render(**context))

@@ -1,0 +1,98 @@
+"""The one Bicep value serializer: every value in every generated file goes through here.
+
+Rules (after Bicep's own printer): two-space indent, one property per line, keys bare when
+they are identifiers and quoted otherwise, `None` dropped, escaping in exactly one place,
+and anything it cannot render refused with its type named.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+from momentloop_infra.bicep.expr import Expr
+
+INDENT = "  "
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class UnrenderableValue(TypeError):
+    """A value of a type the serializer does not know how to write as Bicep."""
+
+
+def escape_string_body(text: str) -> str:
+    """Escape text for the inside of a single-quoted Bicep string literal.
+
+    Order matters: the backslash first, then the quote, then `${`, then control characters.
+    """
+    out = text.replace("\\", "\\\\").replace("'", "\\'").replace("${", "\\${")
+    out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return "".join(c if c >= " " or c in "\n\r\t" else f"\\u{{{ord(c):X}}}" for c in out)
+
+
+def string_literal(text: str) -> str:
+    return f"'{escape_string_body(text)}'"
+
+
+def is_identifier(key: str) -> bool:
+    return bool(_IDENTIFIER.match(key))
+
+
+def render_key(key: str | Expr) -> str:
+    if isinstance(key, Expr):
+        return key.text
+    return key if is_identifier(key) else string_literal(key)
+
+
+def render_number(value: float) -> str:
+    if not math.isfinite(value):
+        raise UnrenderableValue(f"cannot render the non-finite number {value!r} as Bicep")
+    if value == int(value) and abs(value) < 2**53:
+        return str(int(value))
+    # Bicep integers only: a fraction goes through json(), as the azd scaffold writes `json('0.5')`.
+    return f"json('{value!r}')"
+
+
+def render_inline(value: object) -> str:
+    """A scalar or expression on one line (arrays and objects use `render`)."""
+    if isinstance(value, Expr):
+        return value.text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return render_number(value)
+    if isinstance(value, str):
+        return string_literal(value)
+    if value is None:
+        return "null"
+    if isinstance(value, Mapping | list | tuple):
+        return render(value, 0)
+    raise UnrenderableValue(f"cannot render a value of type {type(value).__name__} as Bicep")
+
+
+def render(value: object, level: int = 0) -> str:
+    """Render any value; nested objects and arrays open on the current line, close at `level`."""
+    if isinstance(value, Mapping):
+        items = [(k, v) for k, v in value.items() if v is not None]
+        if not items:
+            return "{}"
+        inner = INDENT * (level + 1)
+        lines = [f"{inner}{render_key(k)}: {render(v, level + 1)}" for k, v in items]
+        return "{\n" + "\n".join(lines) + "\n" + INDENT * level + "}"
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        elements = [v for v in value if v is not None]
+        if not elements:
+            return "[]"
+        inner = INDENT * (level + 1)
+        lines = [f"{inner}{render(v, level + 1)}" for v in elements]
+        return "[\n" + "\n".join(lines) + "\n" + INDENT * level + "]"
+    return render_inline(value)
+
+
+def render_entries(value: Mapping[str | Expr, object], level: int) -> str:
+    """The `key: value` lines of an object body, without braces (for resource bodies)."""
+    inner = INDENT * level
+    return "\n".join(f"{inner}{render_key(k)}: {render(v, level)}" for k, v in value.items() if v is not None)

@@ -1,0 +1,84 @@
+"""The construct tree: every construct has a scope and an id; its path is the ids joined by `/`.
+
+Tree plumbing lives on `construct.node`, so a construct's own attributes never collide with it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from momentloop_infra.errors import Problem
+
+if TYPE_CHECKING:
+    from momentloop_infra.constructs.stack import Stack
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class Node:
+    """A construct's place in the tree."""
+
+    def __init__(self, host: Construct, scope: Construct | None, id: str) -> None:
+        self.host = host
+        self.scope = scope
+        self.id = id
+        self.children: dict[str, Construct] = {}
+        self.problems: list[Problem] = []
+
+    @property
+    def path(self) -> str:
+        if self.scope is None:
+            return self.id
+        return f"{self.scope.node.path}/{self.id}"
+
+    @property
+    def root(self) -> Construct:
+        node = self
+        while node.scope is not None:
+            node = node.scope.node
+        return node.host
+
+    def add_problem(self, field: str, value: object, message: str) -> None:
+        self.problems.append(Problem(self.path, field, value, message))
+
+    def walk(self) -> list[Construct]:
+        """This construct and every descendant, depth first, in declaration order."""
+        found = [self.host]
+        for child in self.children.values():
+            found += child.node.walk()
+        return found
+
+
+class Construct:
+    def __init__(self, scope: Construct | None, id: str) -> None:
+        self.node = Node(self, scope, id)
+        if not isinstance(id, str) or not ID_PATTERN.match(id):
+            self.node.add_problem(
+                "id",
+                id,
+                "ids are lowercase letters and digits in words joined by single hyphens, "
+                "starting with a letter (for example 'backend' or 'media-store')",
+            )
+        if scope is not None:
+            if id in scope.node.children:
+                # Recorded on the parent: the duplicate is not in the tree, so its own list is never read.
+                scope.node.problems.append(
+                    Problem(
+                        self.node.path,
+                        "id",
+                        id,
+                        f"{scope.node.path!r} already has a child with this id; ids are unique per parent",
+                    )
+                )
+            else:
+                scope.node.children[id] = self
+
+    @property
+    def stack(self) -> Stack:
+        from momentloop_infra.constructs.stack import Stack
+
+        root = self.node.root
+        if not isinstance(root, Stack):
+            raise TypeError(f"{self.node.path} is not inside a Stack")
+        return root

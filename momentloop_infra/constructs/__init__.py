@@ -1,0 +1,1 @@
+"""User-facing constructs, one per file."""

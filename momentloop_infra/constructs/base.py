@@ -1,0 +1,127 @@
+"""What every Azure construct shares: typed settings per profile, its module, its name, overrides."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from momentloop_infra.bicep.expr import Expr, output
+from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.settings import Settings, validate_settings
+from momentloop_infra.errors import Problem
+from momentloop_infra.model.names import NameRule, ResourceName
+from momentloop_infra.model.records import Resource
+from momentloop_infra.synth.context import camel
+
+if TYPE_CHECKING:
+    from momentloop_infra.synth.context import Synthesis
+    from momentloop_infra.synth.plan import Plan
+
+S = TypeVar("S", bound=Settings)
+
+PROFILES = ("default", "scale-up")
+
+
+class AzureConstruct(Construct, Generic[S]):
+    """A construct that expands into one Bicep module in main.bicep."""
+
+    settings_model: ClassVar[type[Settings]]
+    module_kind: ClassVar[str]  # the module file stem this kind starts from, e.g. 'container-app'
+    name_rule: ClassVar[NameRule | None] = None
+    # The seed's larger sizes, applied under `--profile scale-up` to settings the user left unset.
+    builtin_profiles: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        settings: Mapping[str, Any],
+        profiles: Mapping[str, Mapping[str, Any]] | None,
+    ) -> None:
+        super().__init__(scope, id)
+        self._given = {k: v for k, v in settings.items() if v is not None}
+        self._profiles = dict(profiles or {})
+        self._overrides: list[tuple[str, object]] = []
+        for name in self._profiles:
+            if name not in PROFILES:
+                self.node.add_problem("profiles", name, f"unknown profile; profiles are: {', '.join(PROFILES)}")
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def settings_values(self, profile: str) -> dict[str, Any]:
+        builtin = {k: v for k, v in self.builtin_profiles.get(profile, {}).items() if k not in self._given}
+        return {**builtin, **self._given, **self._profiles.get(profile, {})}
+
+    def resolve(self, profile: str) -> tuple[S | None, list[Problem]]:
+        values = self.settings_values(profile)
+        model: type[Any] = self.settings_model
+        found, problems = validate_settings(model, values, self.node.path, profile)
+        return found, problems
+
+    @property
+    def settings(self) -> S:
+        """The settings of the default profile (raises StackError if they are invalid)."""
+        from momentloop_infra.errors import StackError
+
+        found, problems = self.resolve("default")
+        if found is None:
+            raise StackError(problems)
+        return found
+
+    # -- identity in the generated files ----------------------------------------------------
+
+    @property
+    def symbol(self) -> str:
+        """This construct's module symbol in main.bicep."""
+        return camel(self.node.id)
+
+    def output(self, name: str) -> Expr:
+        """One of this construct's module outputs, as a main.bicep expression."""
+        return output(self.symbol, name)
+
+    def resource_name(self, plan: Plan) -> ResourceName:
+        return plan.names[self.node.path]
+
+    def explicit_name(self, settings: S) -> str | None:
+        value = getattr(settings, "name", None)
+        return value if isinstance(value, str) else None
+
+    # -- escape hatch -----------------------------------------------------------------------
+
+    def override(self, path: str, value: object) -> None:
+        """Set a property of the main resource this construct emits, e.g.
+        `db.override("properties.backup.backupRetentionDays", 14)`. The result is validated and
+        rendered like every other property."""
+        if not path or any(not part for part in path.split(".")):
+            self.node.add_problem("override", path, "give a dotted property path such as 'properties.backup.backupRetentionDays'")
+            return
+        self._overrides.append((path, value))
+
+    def apply_overrides(self, resource: Resource) -> Resource:
+        if not self._overrides:
+            return resource
+        import attrs
+
+        body: dict[str, Any] = copy.deepcopy(dict(resource.body))
+        for path, value in self._overrides:
+            target = body
+            parts = path.split(".")
+            for part in parts[:-1]:
+                nxt = target.setdefault(part, {})
+                if not isinstance(nxt, dict):
+                    self.node.add_problem("override", path, f"{part!r} is not an object in the generated resource")
+                    break
+                target = nxt
+            else:
+                target[parts[-1]] = value
+        return attrs.evolve(resource, body=body)
+
+    # -- expansion ----------------------------------------------------------------------------
+
+    def check(self, settings: S, plan: Plan) -> list[Problem]:
+        """Problems that need the whole stack (connections, names); settings are already valid."""
+        return []
+
+    def build(self, settings: S, plan: Plan, synth: Synthesis) -> None:
+        raise NotImplementedError

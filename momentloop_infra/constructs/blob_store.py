@@ -1,0 +1,164 @@
+"""BlobStore: a storage account with private blob containers, reached with managed identities only."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from momentloop_infra.bicep.expr import ref
+from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.grants import grant_resources
+from momentloop_infra.constructs.settings import FieldProblem, Settings
+from momentloop_infra.model import names
+from momentloop_infra.model.records import BicepFile, Output, Param, Resource, Suppression
+from momentloop_infra.model.resources import common_params, resource
+from momentloop_infra.synth.context import Synthesis, camel
+from momentloop_infra.synth.plan import Plan
+
+StorageSku = Literal[
+    "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"
+]
+CONTAINER_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$")
+
+
+class BlobStoreSettings(Settings):
+    containers: tuple[str, ...] = ()
+    sku: StorageSku = "Standard_LRS"
+    access_tier: Literal["Hot", "Cool", "Cold"] = "Hot"
+    soft_delete_days: int = Field(7, ge=1, le=365)
+    name: str | None = None
+
+    @field_validator("containers")
+    @classmethod
+    def _container_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for container in value:
+            if not CONTAINER_NAME.match(container):
+                raise FieldProblem(
+                    "containers",
+                    container,
+                    "blob container names are 3 to 63 lowercase letters, digits and single hyphens, "
+                    "starting with a letter or digit",
+                )
+        if len(set(value)) != len(value):
+            raise FieldProblem("containers", list(value), "container names must be unique")
+        return value
+
+
+class BlobStore(AzureConstruct[BlobStoreSettings]):
+    settings_model = BlobStoreSettings
+    module_kind = "storage"
+    name_rule = names.STORAGE_ACCOUNT
+    builtin_profiles = {"scale-up": {"sku": "Standard_GRS"}}
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        containers: Sequence[str] | None = None,
+        sku: str | None = None,
+        access_tier: str | None = None,
+        soft_delete_days: int | None = None,
+        name: str | None = None,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        given = {
+            "containers": tuple(containers) if containers is not None else None,
+            "sku": sku,
+            "access_tier": access_tier,
+            "soft_delete_days": soft_delete_days,
+            "name": name,
+        }
+        super().__init__(scope, id, given, profiles)
+
+    def build(self, settings: BlobStoreSettings, plan: Plan, synth: Synthesis) -> None:
+        sku = synth.param(self, "sku", "string", settings.sku, allowed=StorageSku.__args__)
+        tier = synth.param(self, "accessTier", "string", settings.access_tier, allowed=("Hot", "Cool", "Cold"))
+        account = self.apply_overrides(
+            resource(
+                "account",
+                "Microsoft.Storage/storageAccounts",
+                {
+                    "name": ref("name"),
+                    "location": ref("location"),
+                    "tags": ref("tags"),
+                    "kind": "StorageV2",
+                    "sku": {"name": ref("skuName")},
+                    "properties": {
+                        "accessTier": ref("accessTier"),
+                        "allowBlobPublicAccess": False,
+                        "allowCrossTenantReplication": False,
+                        "allowSharedKeyAccess": False,
+                        "defaultToOAuthAuthentication": True,
+                        "minimumTlsVersion": "TLS1_2",
+                        "supportsHttpsTrafficOnly": True,
+                        "publicNetworkAccess": "Enabled",
+                        "networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow"},
+                    },
+                },
+                suppressions=(
+                    Suppression("CKV_AZURE_206", "replication is the skuName parameter: Standard_LRS by default for cost, Standard_GRS in the scale-up profile"),
+                    Suppression("CKV_AZURE_59", "no virtual network in this design; access needs Entra ID (shared keys are disabled)"),
+                    Suppression("CKV_AZURE_35", "no virtual network in this design; access needs Entra ID (shared keys are disabled)"),
+                    Suppression("CKV_AZURE_33", "queue service is not used; only blob containers"),
+                    Suppression("CKV2_AZURE_1", "Microsoft-managed keys; customer-managed keys are out of scope"),
+                    Suppression("CKV2_AZURE_33", "no virtual network in this design, so no private endpoint"),
+                    Suppression("CKV2_AZURE_38", "soft delete is configured on the blob service resource"),
+                    Suppression("CKV2_AZURE_40", "shared key access is disabled on this account"),
+                    Suppression("CKV2_AZURE_41", "no SAS is issued: shared keys are disabled"),
+                ),
+                path=self.node.path,
+            )
+        )
+        retention = {"enabled": True, "days": settings.soft_delete_days}
+        blob_service = resource(
+            "blobService",
+            "Microsoft.Storage/storageAccounts/blobServices",
+            {
+                "parent": ref("account"),
+                "name": "default",
+                "properties": {"deleteRetentionPolicy": retention, "containerDeleteRetentionPolicy": retention},
+            },
+            path=self.node.path,
+        )
+        containers: list[Resource] = [
+            resource(
+                f"{camel(container)}Container",
+                "Microsoft.Storage/storageAccounts/blobServices/containers",
+                {"parent": ref("blobService"), "name": container, "properties": {"publicAccess": "None"}},
+                path=self.node.path,
+            )
+            for container in settings.containers
+        ]
+        grant_params, grants, call_params = grant_resources(self, plan, "account")
+        file = BicepFile(
+            params=(
+                *common_params(),
+                Param("skuName", "string", description="Replication of the storage account."),
+                Param("accessTier", "string", description="Default access tier of new blobs."),
+                *grant_params,
+            ),
+            resources=(account, blob_service, *containers, *grants),
+            outputs=(
+                Output("name", "string", ref("account").prop("name")),
+                Output("blobEndpoint", "string", ref("account").prop("properties.primaryEndpoints.blob")),
+            ),
+        )
+        synth.module(
+            self,
+            self.symbol,
+            plan.module_stems[self.node.path],
+            file,
+            {
+                "name": self.resource_name(plan).expression(),
+                "location": ref("location"),
+                "tags": ref("tags"),
+                "skuName": sku,
+                "accessTier": tier,
+                **call_params,
+            },
+        )

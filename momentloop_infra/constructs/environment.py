@@ -1,0 +1,110 @@
+"""ContainerAppsEnvironment: the Container Apps environment, its logs sent to a LogAnalytics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.monitoring import LogAnalytics
+from momentloop_infra.constructs.settings import Settings
+from momentloop_infra.errors import Problem
+from momentloop_infra.model import names
+from momentloop_infra.model.records import BicepFile, Output, Param
+from momentloop_infra.model.resources import common_params, resource
+from momentloop_infra.synth.context import Synthesis
+from momentloop_infra.synth.plan import Plan
+
+
+class EnvironmentSettings(Settings):
+    zone_redundant: bool = False
+    name: str | None = None
+
+
+class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
+    settings_model = EnvironmentSettings
+    module_kind = "container-apps-env"
+    name_rule = names.MANAGED_ENVIRONMENT
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        logs: LogAnalytics,
+        zone_redundant: bool | None = None,
+        name: str | None = None,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(scope, id, {"zone_redundant": zone_redundant, "name": name}, profiles)
+        self.logs = logs
+
+    def check(self, settings: EnvironmentSettings, plan: Plan) -> list[Problem]:
+        if not isinstance(self.logs, LogAnalytics):
+            return [Problem(self.node.path, "logs", type(self.logs).__name__, "pass a LogAnalytics construct")]
+        if self.logs.node.root is not self.node.root:
+            return [
+                Problem(self.node.path, "logs", self.logs.node.path, "belongs to another stack; use one of this stack")
+            ]
+        return []
+
+    def build(self, settings: EnvironmentSettings, plan: Plan, synth: Synthesis) -> None:
+        workspace = ref("workspace")
+        environment = self.apply_overrides(
+            resource(
+                "environment",
+                "Microsoft.App/managedEnvironments",
+                {
+                    "name": ref("name"),
+                    "location": ref("location"),
+                    "tags": ref("tags"),
+                    "properties": {
+                        "appLogsConfiguration": {
+                            "destination": "log-analytics",
+                            "logAnalyticsConfiguration": {
+                                "customerId": workspace.prop("properties.customerId"),
+                                # Read here, from an `existing` workspace: a key never crosses a module boundary.
+                                "sharedKey": Expr("workspace.listKeys().primarySharedKey", frozenset({"workspace"})),
+                            },
+                        },
+                        "workloadProfiles": [{"name": "Consumption", "workloadProfileType": "Consumption"}],
+                        "zoneRedundant": settings.zone_redundant,
+                    },
+                },
+                path=self.node.path,
+            )
+        )
+        file = BicepFile(
+            params=(
+                *common_params(),
+                Param("logAnalyticsWorkspaceName", "string", description="The workspace that receives the logs."),
+            ),
+            resources=(
+                resource(
+                    "workspace",
+                    "Microsoft.OperationalInsights/workspaces",
+                    {"name": ref("logAnalyticsWorkspaceName")},
+                    existing=True,
+                ),
+                environment,
+            ),
+            outputs=(
+                Output("id", "string", ref("environment").prop("id")),
+                Output("name", "string", ref("environment").prop("name")),
+                Output("defaultDomain", "string", ref("environment").prop("properties.defaultDomain")),
+            ),
+        )
+        synth.module(
+            self,
+            self.symbol,
+            plan.module_stems[self.node.path],
+            file,
+            {
+                "name": self.resource_name(plan).expression(),
+                "location": ref("location"),
+                "tags": ref("tags"),
+                "logAnalyticsWorkspaceName": self.logs.output("name"),
+            },
+        )

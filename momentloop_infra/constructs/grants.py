@@ -1,0 +1,30 @@
+"""Role assignments derived from connections, emitted inside the target's module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from momentloop_infra.bicep.expr import output
+from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.model.records import Param, Resource
+from momentloop_infra.model.resources import role_assignment
+from momentloop_infra.synth.plan import Plan
+
+
+def grant_resources(
+    target: AzureConstruct[Any], plan: Plan, scope_symbol: str
+) -> tuple[tuple[Param, ...], tuple[Resource, ...], dict[str, object]]:
+    """For every grant on `target`: a principal-id parameter, the role assignment, and the call
+    argument main.bicep passes (the app identity's principalId, known before the app exists)."""
+    params: dict[str, Param] = {}
+    resources: list[Resource] = []
+    arguments: dict[str, object] = {}
+    for grant in plan.grants_on(target):
+        app = grant.principal
+        param = f"{app.symbol}PrincipalId"
+        if param not in params:
+            params[param] = Param(param, "string", description=f"Principal id of {app.node.path}'s identity.")
+            arguments[param] = output(app.identity_symbol, "principalId")
+        symbol = f"{app.symbol}{grant.role.symbol_suffix}"
+        resources.append(role_assignment(symbol, scope_symbol, param, grant.role, grant.principal.node.path))
+    return tuple(params.values()), tuple(resources), arguments

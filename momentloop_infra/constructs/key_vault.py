@@ -1,0 +1,168 @@
+"""KeyVault: RBAC-authorized Key Vault holding external API secrets, set from `@secure()` parameters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+
+from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.grants import grant_resources
+from momentloop_infra.constructs.settings import FieldProblem, Settings
+from momentloop_infra.model import names
+from momentloop_infra.model.records import BicepFile, Output, Param, Resource, Suppression
+from momentloop_infra.model.resources import common_params, resource
+from momentloop_infra.synth.context import Synthesis, camel
+from momentloop_infra.synth.plan import Plan
+
+SECRET_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class KeyVaultSettings(Settings):
+    secrets: tuple[str, ...] = ()
+    sku: Literal["standard", "premium"] = "standard"
+    purge_protection: bool = False
+    soft_delete_days: int = Field(90, ge=7, le=90)
+    name: str | None = None
+
+    @field_validator("secrets")
+    @classmethod
+    def _secret_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for secret in value:
+            # Stricter than Key Vault (which also allows uppercase): the name must map cleanly to
+            # an environment variable (google-client-id -> GOOGLE_CLIENT_ID) and a container app
+            # secret name (lowercase, hyphens).
+            if not SECRET_NAME.match(secret) or len(secret) > 127:
+                raise FieldProblem(
+                    "secrets",
+                    secret,
+                    "secret names are lowercase letters and digits in words joined by single hyphens "
+                    "(for example 'jwt-secret'), at most 127 characters",
+                )
+        if len(set(value)) != len(value):
+            raise FieldProblem("secrets", list(value), "secret names must be unique")
+        return value
+
+
+class KeyVault(AzureConstruct[KeyVaultSettings]):
+    settings_model = KeyVaultSettings
+    module_kind = "key-vault"
+    name_rule = names.KEY_VAULT
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        secrets: Sequence[str] | None = None,
+        sku: str | None = None,
+        purge_protection: bool | None = None,
+        soft_delete_days: int | None = None,
+        name: str | None = None,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        given = {
+            "secrets": tuple(secrets) if secrets is not None else None,
+            "sku": sku,
+            "purge_protection": purge_protection,
+            "soft_delete_days": soft_delete_days,
+            "name": name,
+        }
+        super().__init__(scope, id, given, profiles)
+
+    @property
+    def secret_names(self) -> tuple[str, ...]:
+        value = self._given.get("secrets", ())
+        return tuple(value) if isinstance(value, tuple) else ()
+
+    def build(self, settings: KeyVaultSettings, plan: Plan, synth: Synthesis) -> None:
+        sku = synth.param(self, "sku", "string", settings.sku, allowed=("standard", "premium"))
+        purge = synth.param(self, "purgeProtection", "bool", settings.purge_protection)
+        vault = self.apply_overrides(
+            resource(
+                "vault",
+                "Microsoft.KeyVault/vaults",
+                {
+                    "name": ref("name"),
+                    "location": ref("location"),
+                    "tags": ref("tags"),
+                    "properties": {
+                        "tenantId": Expr("tenant().tenantId"),
+                        "sku": {"family": "A", "name": ref("skuName")},
+                        "enableRbacAuthorization": True,
+                        "enableSoftDelete": True,
+                        "softDeleteRetentionInDays": settings.soft_delete_days,
+                        # The service rejects an explicit false: "off" is an omitted property.
+                        "enablePurgeProtection": Expr(
+                            "enablePurgeProtection ? true : null", frozenset({"enablePurgeProtection"})
+                        ),
+                        "publicNetworkAccess": "Enabled",
+                        "networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow"},
+                    },
+                },
+                suppressions=(
+                    Suppression("CKV_AZURE_42", "purge protection is the enablePurgeProtection parameter, off by default so that `azd down` frees the name"),
+                    Suppression("CKV_AZURE_110", "purge protection is the enablePurgeProtection parameter, off by default so that `azd down` frees the name"),
+                    Suppression("CKV_AZURE_109", "no virtual network in this design; data-plane access needs Entra ID and RBAC"),
+                    Suppression("CKV_AZURE_189", "no virtual network in this design; data-plane access needs Entra ID and RBAC"),
+                    Suppression("CKV2_AZURE_32", "no virtual network in this design, so no private endpoint"),
+                ),
+                path=self.node.path,
+            )
+        )
+        secret_params: list[Param] = []
+        secret_resources: list[Resource] = []
+        call_secrets: dict[str, object] = {}
+        for secret in settings.secrets:
+            param = camel(secret)
+            secret_params.append(Param(param, "string", secure=True, description=f"Value of the secret '{secret}'."))
+            call_secrets[param] = synth.secret_param(self, secret)
+            secret_resources.append(
+                resource(
+                    f"{param}Secret",
+                    "Microsoft.KeyVault/vaults/secrets",
+                    {
+                        "parent": ref("vault"),
+                        "name": secret,
+                        "properties": {"value": ref(param), "contentType": "text/plain"},
+                    },
+                    suppressions=(
+                        Suppression("CKV_AZURE_41", "external API keys are rotated by their owners, not on a schedule; no expiry"),
+                    ),
+                    path=self.node.path,
+                )
+            )
+        grant_params, grants, call_params = grant_resources(self, plan, "vault")
+        file = BicepFile(
+            params=(
+                *common_params(),
+                Param("skuName", "string", description="Key Vault SKU."),
+                Param("enablePurgeProtection", "bool", description="Purge protection is irreversible; off by default."),
+                *secret_params,
+                *grant_params,
+            ),
+            resources=(vault, *secret_resources, *grants),
+            outputs=(
+                Output("name", "string", ref("vault").prop("name")),
+                Output("uri", "string", ref("vault").prop("properties.vaultUri")),
+            ),
+        )
+        synth.module(
+            self,
+            self.symbol,
+            plan.module_stems[self.node.path],
+            file,
+            {
+                "name": self.resource_name(plan).expression(),
+                "location": ref("location"),
+                "tags": ref("tags"),
+                "skuName": sku,
+                "enablePurgeProtection": purge,
+                **call_secrets,
+                **call_params,
+            },
+        )

@@ -1,0 +1,87 @@
+"""LogAnalytics: the Log Analytics workspace that receives Container Apps logs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field
+
+from momentloop_infra.bicep.expr import ref
+from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.settings import Settings
+from momentloop_infra.model import names
+from momentloop_infra.model.records import BicepFile, Output, Param
+from momentloop_infra.model.resources import common_params, resource
+from momentloop_infra.synth.context import Synthesis
+from momentloop_infra.synth.plan import Plan
+
+
+class LogAnalyticsSettings(Settings):
+    sku: Literal["PerGB2018", "CapacityReservation"] = "PerGB2018"
+    retention_days: int = Field(30, ge=30, le=730)
+    name: str | None = None
+
+
+class LogAnalytics(AzureConstruct[LogAnalyticsSettings]):
+    settings_model = LogAnalyticsSettings
+    module_kind = "monitoring"
+    name_rule = names.LOG_ANALYTICS
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        sku: str | None = None,
+        retention_days: int | None = None,
+        name: str | None = None,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(scope, id, {"sku": sku, "retention_days": retention_days, "name": name}, profiles)
+
+    def build(self, settings: LogAnalyticsSettings, plan: Plan, synth: Synthesis) -> None:
+        sku = synth.param(self, "sku", "string", settings.sku, allowed=("PerGB2018", "CapacityReservation"))
+        retention = synth.param(self, "retentionDays", "int", settings.retention_days, min_value=30, max_value=730)
+        workspace = self.apply_overrides(
+            resource(
+                "workspace",
+                "Microsoft.OperationalInsights/workspaces",
+                {
+                    "name": ref("name"),
+                    "location": ref("location"),
+                    "tags": ref("tags"),
+                    "properties": {
+                        "retentionInDays": ref("retentionDays"),
+                        "sku": {"name": ref("skuName")},
+                    },
+                },
+                path=self.node.path,
+            )
+        )
+        file = BicepFile(
+            params=(
+                *common_params(),
+                Param("skuName", "string", description="Pricing tier of the workspace."),
+                Param("retentionDays", "int", description="Days logs are kept."),
+            ),
+            resources=(workspace,),
+            outputs=(
+                Output("id", "string", ref("workspace").prop("id")),
+                Output("name", "string", ref("workspace").prop("name")),
+            ),
+        )
+        synth.module(
+            self,
+            self.symbol,
+            plan.module_stems[self.node.path],
+            file,
+            {
+                "name": self.resource_name(plan).expression(),
+                "location": ref("location"),
+                "tags": ref("tags"),
+                "skuName": sku,
+                "retentionDays": retention,
+            },
+        )

@@ -1,0 +1,248 @@
+"""PostgresFlexible: PostgreSQL Flexible Server with Entra-only authentication and one database.
+
+Every child (database, firewall rule, administrators) deploys one at a time in a fixed chain:
+the server accepts one operation at a time and answers `ServerIsBusy` otherwise (azure-facts §4).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.settings import FieldProblem, Settings
+from momentloop_infra.model import names
+from momentloop_infra.model.records import BicepFile, Output, Param, Resource
+from momentloop_infra.model.resources import common_params, resource
+from momentloop_infra.synth.context import Synthesis
+from momentloop_infra.synth.plan import Plan
+
+Tier = Literal["Burstable", "GeneralPurpose", "MemoryOptimized"]
+STORAGE_SIZES_GB = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
+# The letter after 'Standard_' gives the tier: B-series Burstable, D General Purpose, E Memory Optimized.
+SKU_PATTERN = re.compile(r"^Standard_([BDE])\d+[a-z]*(_v\d)?$")
+TIER_OF_SERIES: dict[str, Tier] = {"B": "Burstable", "D": "GeneralPurpose", "E": "MemoryOptimized"}
+DATABASE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+class PostgresSettings(Settings):
+    database: str = "app"
+    version: Literal["13", "14", "15", "16", "17", "18"] = "16"
+    sku: str = "Standard_B1ms"
+    tier: Tier | None = None  # derived from the SKU when not given
+    storage_gb: int = 32
+    high_availability: Literal["Disabled", "SameZone", "ZoneRedundant"] = "Disabled"
+    backup_retention_days: int = Field(7, ge=7, le=35)
+    geo_redundant_backup: bool = False
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PostgresSettings:
+        match = SKU_PATTERN.match(self.sku)
+        if not match:
+            raise FieldProblem(
+                "sku", self.sku, "expected a Flexible Server compute size such as 'Standard_B1ms' (Burstable), "
+                "'Standard_D2ds_v5' (GeneralPurpose) or 'Standard_E2ds_v5' (MemoryOptimized)"
+            )
+        series_tier = TIER_OF_SERIES[match.group(1)]
+        if self.tier is not None and self.tier != series_tier:
+            raise FieldProblem("tier", self.tier, f"SKU {self.sku!r} is in tier {series_tier!r}; set tier={series_tier!r} or leave it out")
+        if self.storage_gb not in STORAGE_SIZES_GB:
+            allowed = ", ".join(str(s) for s in STORAGE_SIZES_GB)
+            raise FieldProblem("storage_gb", self.storage_gb, f"PostgreSQL Flexible Server offers {allowed} GB")
+        if self.high_availability != "Disabled" and series_tier == "Burstable":
+            raise FieldProblem(
+                "high_availability",
+                self.high_availability,
+                f"HA needs tier GeneralPurpose or MemoryOptimized; SKU {self.sku!r} is Burstable. "
+                "Choose a D- or E-series SKU (e.g. 'Standard_D2s_v3') or set high_availability='Disabled'",
+            )
+        if not DATABASE_NAME.match(self.database):
+            raise FieldProblem("database", self.database, "database names are letters, digits and underscores, at most 63")
+        return self
+
+    @property
+    def resolved_tier(self) -> Tier:
+        match = SKU_PATTERN.match(self.sku)
+        assert match is not None  # checked by the validator
+        return TIER_OF_SERIES[match.group(1)]
+
+
+class PostgresFlexible(AzureConstruct[PostgresSettings]):
+    settings_model = PostgresSettings
+    module_kind = "postgresql"
+    name_rule = names.POSTGRES_SERVER
+    builtin_profiles = {"scale-up": {"sku": "Standard_D2s_v3", "high_availability": "ZoneRedundant"}}
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        database: str | None = None,
+        version: str | None = None,
+        sku: str | None = None,
+        tier: str | None = None,
+        storage_gb: int | None = None,
+        high_availability: str | None = None,
+        backup_retention_days: int | None = None,
+        geo_redundant_backup: bool | None = None,
+        name: str | None = None,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        given = {
+            "database": database,
+            "version": version,
+            "sku": sku,
+            "tier": tier,
+            "storage_gb": storage_gb,
+            "high_availability": high_availability,
+            "backup_retention_days": backup_retention_days,
+            "geo_redundant_backup": geo_redundant_backup,
+            "name": name,
+        }
+        super().__init__(scope, id, given, profiles)
+
+    @property
+    def database_name(self) -> str:
+        value = self._given.get("database", "app")
+        return value if isinstance(value, str) else "app"
+
+    def build(self, settings: PostgresSettings, plan: Plan, synth: Synthesis) -> None:
+        sku = synth.param(self, "sku", "string", settings.sku)
+        tier = synth.param(self, "tier", "string", settings.resolved_tier, allowed=TIER_OF_SERIES_VALUES)
+        storage = synth.param(self, "storageGb", "int", settings.storage_gb, min_value=32, max_value=32768)
+        ha = synth.param(self, "highAvailability", "string", settings.high_availability, allowed=HA_VALUES)
+        version = synth.param(self, "version", "string", settings.version)
+        tenant = Expr("tenant().tenantId")
+        server = self.apply_overrides(
+            resource(
+                "server",
+                "Microsoft.DBforPostgreSQL/flexibleServers",
+                {
+                    "name": ref("name"),
+                    "location": ref("location"),
+                    "tags": ref("tags"),
+                    "sku": {"name": ref("skuName"), "tier": ref("skuTier")},
+                    "properties": {
+                        "version": ref("version"),
+                        "storage": {"storageSizeGB": ref("storageSizeGB"), "autoGrow": "Enabled"},
+                        "backup": {
+                            "backupRetentionDays": settings.backup_retention_days,
+                            "geoRedundantBackup": "Enabled" if settings.geo_redundant_backup else "Disabled",
+                        },
+                        "highAvailability": {"mode": ref("highAvailabilityMode")},
+                        "authConfig": {
+                            "activeDirectoryAuth": "Enabled",
+                            "passwordAuth": "Disabled",
+                            "tenantId": tenant,
+                        },
+                        "network": {"publicNetworkAccess": "Enabled"},
+                    },
+                },
+                path=self.node.path,
+            )
+        )
+        chain: list[Resource] = [
+            resource(
+                "database",
+                "Microsoft.DBforPostgreSQL/flexibleServers/databases",
+                {
+                    "parent": ref("server"),
+                    "name": settings.database,
+                    "properties": {"charset": "UTF8", "collation": "en_US.utf8"},
+                },
+                path=self.node.path,
+            ),
+            resource(
+                "allowAzureServices",
+                "Microsoft.DBforPostgreSQL/flexibleServers/firewallRules",
+                {
+                    "parent": ref("server"),
+                    # 0.0.0.0-0.0.0.0 is Azure's "allow Azure services" rule: no VNet in this design.
+                    "name": "AllowAllAzureServicesAndResourcesWithinAzureIps",
+                    "properties": {"startIpAddress": "0.0.0.0", "endIpAddress": "0.0.0.0"},
+                },
+                path=self.node.path,
+            ),
+        ]
+        admin_params: list[Param] = []
+        call_admins: dict[str, object] = {}
+        for connection in plan.connections_to(self):
+            app = connection.source
+            principal_id, principal_name = f"{app.symbol}PrincipalId", f"{app.symbol}PrincipalName"
+            admin_params += [
+                Param(principal_id, "string", description=f"Object id of {app.node.path}'s identity."),
+                Param(principal_name, "string", description=f"Name of {app.node.path}'s identity."),
+            ]
+            call_admins[principal_id] = app.identity_output("principalId")
+            call_admins[principal_name] = app.identity_output("name")
+            chain.append(
+                resource(
+                    f"{app.symbol}Administrator",
+                    "Microsoft.DBforPostgreSQL/flexibleServers/administrators",
+                    {
+                        "parent": ref("server"),
+                        "name": ref(principal_id),
+                        "properties": {
+                            "principalName": ref(principal_name),
+                            "principalType": "ServicePrincipal",
+                            "tenantId": tenant,
+                        },
+                    },
+                    path=self.node.path,
+                )
+            )
+        # One child at a time: each waits for the one before it.
+        chain = [chain[0]] + [
+            _after(child, previous.symbol) for previous, child in zip(chain, chain[1:], strict=False)
+        ]
+        file = BicepFile(
+            params=(
+                *common_params(),
+                Param("skuName", "string", description="Compute size."),
+                Param("skuTier", "string", description="Tier matching the compute size."),
+                Param("storageSizeGB", "int", description="Storage size in GB."),
+                Param("highAvailabilityMode", "string", description="HA needs a non-Burstable tier."),
+                Param("version", "string", description="PostgreSQL major version."),
+                *admin_params,
+            ),
+            resources=(server, *chain),
+            outputs=(
+                Output("name", "string", ref("server").prop("name")),
+                Output("fqdn", "string", ref("server").prop("properties.fullyQualifiedDomainName")),
+                Output("databaseName", "string", ref("database").prop("name")),
+            ),
+        )
+        synth.module(
+            self,
+            self.symbol,
+            plan.module_stems[self.node.path],
+            file,
+            {
+                "name": self.resource_name(plan).expression(),
+                "location": ref("location"),
+                "tags": ref("tags"),
+                "skuName": sku,
+                "skuTier": tier,
+                "storageSizeGB": storage,
+                "highAvailabilityMode": ha,
+                "version": version,
+                **call_admins,
+            },
+        )
+
+
+TIER_OF_SERIES_VALUES = ("Burstable", "GeneralPurpose", "MemoryOptimized")
+HA_VALUES = ("Disabled", "SameZone", "ZoneRedundant")
+
+
+def _after(child: Resource, previous: str) -> Resource:
+    import attrs
+
+    return attrs.evolve(child, depends_on=(*child.depends_on, previous))

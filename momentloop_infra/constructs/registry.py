@@ -1,0 +1,93 @@
+"""ContainerRegistry: the Azure Container Registry the apps pull their images from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from momentloop_infra.bicep.expr import ref
+from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.grants import grant_resources
+from momentloop_infra.constructs.settings import Settings
+from momentloop_infra.model import names
+from momentloop_infra.model.records import BicepFile, Output, Param, Suppression
+from momentloop_infra.model.resources import common_params, resource
+from momentloop_infra.synth.context import Synthesis
+from momentloop_infra.synth.plan import Plan
+
+BASIC_SKU_REASON = "the SKU is a parameter (Basic by default, for cost); Premium-only features are not available"
+
+
+class RegistrySettings(Settings):
+    sku: Literal["Basic", "Standard", "Premium"] = "Basic"
+    name: str | None = None
+
+
+class ContainerRegistry(AzureConstruct[RegistrySettings]):
+    settings_model = RegistrySettings
+    module_kind = "container-registry"
+    name_rule = names.CONTAINER_REGISTRY
+    builtin_profiles = {"scale-up": {"sku": "Standard"}}
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        sku: str | None = None,
+        name: str | None = None,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(scope, id, {"sku": sku, "name": name}, profiles)
+
+    def build(self, settings: RegistrySettings, plan: Plan, synth: Synthesis) -> None:
+        sku = synth.param(self, "sku", "string", settings.sku, allowed=("Basic", "Standard", "Premium"))
+        registry = self.apply_overrides(
+            resource(
+                "registry",
+                "Microsoft.ContainerRegistry/registries",
+                {
+                    "name": ref("name"),
+                    "location": ref("location"),
+                    "tags": ref("tags"),
+                    "sku": {"name": ref("skuName")},
+                    "properties": {
+                        "adminUserEnabled": False,
+                        "anonymousPullEnabled": False,
+                        "publicNetworkAccess": "Enabled",
+                        # AcrPull is ignored in ABAC mode (azure-facts §2): pin the legacy mode explicitly.
+                        "roleAssignmentMode": "LegacyRegistryPermissions",
+                    },
+                },
+                suppressions=(
+                    Suppression("CKV_AZURE_139", "no virtual network in this design: pulls use managed identities"),
+                    Suppression("CKV_AZURE_163", BASIC_SKU_REASON),
+                    Suppression("CKV_AZURE_166", BASIC_SKU_REASON),
+                    Suppression("CKV_AZURE_233", BASIC_SKU_REASON),
+                ),
+                path=self.node.path,
+            )
+        )
+        grant_params, grants, call_params = grant_resources(self, plan, "registry")
+        file = BicepFile(
+            params=(*common_params(), Param("skuName", "string", description="Registry SKU."), *grant_params),
+            resources=(registry, *grants),
+            outputs=(
+                Output("name", "string", ref("registry").prop("name")),
+                Output("loginServer", "string", ref("registry").prop("properties.loginServer")),
+            ),
+        )
+        synth.module(
+            self,
+            self.symbol,
+            plan.module_stems[self.node.path],
+            file,
+            {
+                "name": self.resource_name(plan).expression(),
+                "location": ref("location"),
+                "tags": ref("tags"),
+                "skuName": sku,
+                **call_params,
+            },
+        )

@@ -1,0 +1,1 @@
+"""Plain records the constructs expand into; the emitter knows nothing about constructs."""

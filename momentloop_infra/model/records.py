@@ -1,0 +1,102 @@
+"""Frozen records of everything a Bicep file holds: parameters, resources, module calls, outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Literal
+
+import attrs
+
+from momentloop_infra.bicep.expr import Expr
+
+BicepType = Literal["string", "int", "bool", "object", "array"]
+
+
+@attrs.frozen
+class Suppression:
+    """A finding silenced on one resource, with the reason a reviewer reads beside it."""
+
+    rule: str
+    reason: str
+
+
+@attrs.frozen
+class Param:
+    name: str
+    type: BicepType
+    secure: bool = False
+    description: str | None = None
+    allowed: tuple[str, ...] = ()
+    min_length: int | None = None
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    default: object = None
+
+
+@attrs.frozen
+class Resource:
+    """One `resource` declaration. `body` is the object after `=`, minus what the fields below hold."""
+
+    symbol: str
+    type: str
+    api_version: str
+    body: Mapping[str, object]
+    existing: bool = False
+    condition: Expr | None = None
+    depends_on: tuple[str, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    path: str = ""  # the construct path it came from, for error messages
+
+    @property
+    def type_ref(self) -> str:
+        return f"{self.type}@{self.api_version}"
+
+
+@attrs.frozen
+class ModuleCall:
+    """A `module` declaration in main.bicep."""
+
+    symbol: str
+    file: str  # relative to main.bicep, e.g. 'modules/storage.bicep'
+    deployment_name: str
+    params: Mapping[str, object]
+    depends_on: tuple[str, ...] = ()
+    path: str = ""
+
+
+@attrs.frozen
+class Output:
+    name: str
+    type: BicepType
+    value: Expr
+    description: str | None = None
+
+
+@attrs.frozen
+class Variable:
+    name: str
+    value: object
+
+
+@attrs.frozen
+class BicepFile:
+    """One .bicep file: main.bicep or a module."""
+
+    target_scope: str | None = None
+    params: tuple[Param, ...] = ()
+    variables: tuple[Variable, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    modules: tuple[ModuleCall, ...] = ()
+    outputs: tuple[Output, ...] = ()
+    header: str = ""
+
+
+@attrs.frozen
+class ParamValue:
+    """One assignment in main.bicepparam: read from an environment variable, with a default."""
+
+    name: str
+    env: str
+    type: BicepType
+    default: str | None  # None: required, no default (secrets)

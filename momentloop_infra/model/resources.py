@@ -1,0 +1,55 @@
+"""Small factories for resource records, so every construct writes them the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from momentloop_infra.bicep.expr import Expr, call, ref
+from momentloop_infra.model.api_versions import API_VERSIONS
+from momentloop_infra.model.records import Param, Resource, Suppression
+from momentloop_infra.model.roles import Role
+
+
+def resource(
+    symbol: str,
+    type: str,
+    body: Mapping[str, object],
+    *,
+    existing: bool = False,
+    condition: Expr | None = None,
+    depends_on: tuple[str, ...] = (),
+    suppressions: tuple[Suppression, ...] = (),
+    path: str = "",
+) -> Resource:
+    return Resource(
+        symbol, type, API_VERSIONS[type], body, existing, condition, depends_on, suppressions, path
+    )
+
+
+def common_params() -> tuple[Param, ...]:
+    return (
+        Param("name", "string", description="The resource name."),
+        Param("location", "string", description="The Azure region."),
+        Param("tags", "object", description="Tags applied to every resource of this module."),
+    )
+
+
+def role_assignment(symbol: str, scope_symbol: str, principal_param: str, role: Role, path: str) -> Resource:
+    """A role assignment on a resource of this module, named by guid(scope id, principal id, role id)."""
+    principal = ref(principal_param)
+    role_id = call("subscriptionResourceId", "Microsoft.Authorization/roleDefinitions", role.guid)
+    return resource(
+        symbol,
+        "Microsoft.Authorization/roleAssignments",
+        {
+            "name": call("guid", ref(scope_symbol).prop("id"), principal, role.guid),
+            "scope": ref(scope_symbol),
+            "properties": {
+                "principalId": principal,
+                "principalType": "ServicePrincipal",
+                "roleDefinitionId": role_id,
+                "description": f"{role.name}, granted by a momentloop connection.",
+            },
+        },
+        path=path,
+    )

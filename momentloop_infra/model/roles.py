@@ -1,0 +1,21 @@
+"""The built-in Azure roles the connections grant (GUIDs from azure-facts §2)."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Role:
+    name: str
+    guid: str
+
+    @property
+    def symbol_suffix(self) -> str:
+        return "".join(word[:1].upper() + word[1:] for word in self.name.replace("-", " ").split())
+
+
+STORAGE_BLOB_DATA_CONTRIBUTOR = Role("Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe")
+STORAGE_BLOB_DATA_READER = Role("Storage Blob Data Reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1")
+KEY_VAULT_SECRETS_USER = Role("Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6")
+ACR_PULL = Role("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d")

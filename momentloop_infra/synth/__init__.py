@@ -1,0 +1,1 @@
+"""Synthesis: constructs → records → files, written atomically."""

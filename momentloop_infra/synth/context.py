@@ -1,0 +1,108 @@
+"""What one synthesis collects while constructs expand: main.bicep's parameters, module calls
+and outputs, the module files, and the symbol table that keeps Bicep names unique."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import attrs
+
+from momentloop_infra.bicep.expr import Expr, ref, refs_of
+from momentloop_infra.errors import Problem
+from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue
+
+if TYPE_CHECKING:
+    from momentloop_infra.constructs.base import AzureConstruct
+
+# Symbols main.bicep declares itself; a construct id must not turn into one of them.
+RESERVED_SYMBOLS = frozenset({"environmentName", "location", "tags", "rg", "abbrs", "resourceToken"})
+
+
+def camel(text: str) -> str:
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
+    return words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:]) if words else text
+
+
+def env_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
+
+
+@attrs.define
+class Synthesis:
+    profile: str
+    params: list[Param] = attrs.Factory(list)
+    param_values: list[ParamValue] = attrs.Factory(list)
+    calls: list[ModuleCall] = attrs.Factory(list)
+    outputs: list[Output] = attrs.Factory(list)
+    modules: dict[str, BicepFile] = attrs.Factory(dict)  # 'modules/x.bicep' -> file
+    owners: dict[str, str] = attrs.Factory(lambda: {s: "main.bicep" for s in RESERVED_SYMBOLS})
+    problems: list[Problem] = attrs.Factory(list)
+
+    def claim(self, symbol: str, owner: str) -> None:
+        """Reserve a main.bicep symbol; two constructs yielding the same symbol is a problem."""
+        holder = self.owners.get(symbol)
+        if holder is not None and holder != owner:
+            self.problems.append(
+                Problem(owner, "id", symbol, f"yields the Bicep symbol {symbol!r}, already used by {holder}; pick another id")
+            )
+        self.owners[symbol] = owner
+
+    def param(
+        self,
+        owner: AzureConstruct,
+        field: str,
+        type: BicepType,
+        value: object,
+        *,
+        allowed: tuple[str, ...] = (),
+        min_value: int | None = None,
+        max_value: int | None = None,
+        description: str | None = None,
+        env: str | None = None,
+    ) -> Expr:
+        """A main.bicep parameter read from an environment variable, the profile's value as default."""
+        name = owner.symbol + field[:1].upper() + field[1:]
+        env = env or f"{env_name(owner.node.id)}_{env_name(re.sub(r'(?<!^)(?=[A-Z])', '_', field))}"
+        self.claim(name, owner.node.path)
+        self.params.append(
+            Param(name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value)
+        )
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        self.param_values.append(ParamValue(name, env, type, text))
+        return ref(name)
+
+    def secret_param(self, owner: AzureConstruct, secret: str) -> Expr:
+        """A `@secure()` parameter with no default: the value must come from the environment."""
+        name = camel(secret)
+        self.claim(name, owner.node.path)
+        self.params.append(Param(name, "string", secure=True, min_length=1, description=f"Value of the Key Vault secret '{secret}'."))
+        self.param_values.append(ParamValue(name, env_name(secret), "string", None))
+        return ref(name)
+
+    def module(
+        self,
+        owner: AzureConstruct,
+        symbol: str,
+        stem: str,
+        file: BicepFile,
+        params: dict[str, object],
+        needs: tuple[str, ...] = (),
+        deployment_name: str | None = None,
+    ) -> str:
+        """Add a module file and its call; `needs` are module symbols that must deploy first.
+
+        Only the needs not already implied by a reference in `params` become `dependsOn`.
+        """
+        self.claim(symbol, owner.node.path)
+        path = f"modules/{stem}.bicep"
+        self.modules[path] = file
+        implied = refs_of(params.values())
+        explicit = tuple(sorted({n for n in needs if n not in implied}))
+        self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path))
+        return symbol
+
+    def output(self, name: str, type: BicepType, value: Expr) -> None:
+        if any(o.name == name for o in self.outputs):
+            return
+        self.outputs.append(Output(name, type, value))
