@@ -16,6 +16,8 @@ MIN_JWT_SECRET_BYTES = 32
 
 
 class MomentsSettings(DatabaseSettings):
+    # Apply the Alembic migrations at start-up (serialised across replicas by an advisory lock).
+    database_migrate_on_start: bool = True
     jwt_secret: str = ""
     max_upload_bytes: int = Field(default=25 * MIB, gt=0)
     thumbnail_max_side: int = Field(default=320, ge=16, le=4096)
