@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from momentloop_app.api.moments_settings import MomentsSettings
 
 StorageBackendName = Literal["local", "azure"]
 
@@ -23,8 +25,11 @@ class ConfigurationError(Exception):
     """The configuration cannot work; the message is one sentence naming the variable and its value."""
 
 
-class Settings(BaseSettings):
-    """Everything the backend needs to start; one field per environment variable (upper-cased)."""
+class Settings(MomentsSettings):
+    """Everything the backend needs to start; one field per environment variable (upper-cased).
+
+    The database, JWT, upload and export fields come from :class:`MomentsSettings`.
+    """
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
