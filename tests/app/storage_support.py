@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
 
 from momentloop_app.core.config import Settings
 from momentloop_app.services.storage import StorageService, create_storage_service
@@ -37,3 +43,45 @@ async def started_storage(settings: Settings) -> AsyncIterator[StorageService]:
 
 def unique_prefix() -> str:
     return f"t-{uuid.uuid4().hex[:12]}"
+
+
+@asynccontextmanager
+async def lifespan_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client calling ``app`` in process (ASGI), with the app's lifespan running."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """Serve ``app`` with a real uvicorn on a free 127.0.0.1 port in this event loop; yields its URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+            await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+async def raw_get(url: str, raw_path: str) -> int:
+    """Send ``GET raw_path`` byte for byte (no client-side normalisation); returns the status code."""
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"GET {raw_path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode("latin-1"))
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    await writer.wait_closed()
+    return int(status_line.split()[1])

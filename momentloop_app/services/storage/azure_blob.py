@@ -200,7 +200,9 @@ class AzureBlobStorageBackend(StorageBackend):
         blob = self._client.get_blob_client(path.container, path.name)
         try:
             with _translate(str(path)):
-                downloader = await blob.download_blob(offset=start or None, length=length)
+                downloader = await blob.download_blob(
+                    offset=start if start or length is not None else None, length=length
+                )
         except StorageUnavailable as error:
             if not isinstance(error.__cause__, HttpResponseError) or error.__cause__.status_code != 416:
                 raise
@@ -287,7 +289,7 @@ def _quoted(etag: str) -> str:
 def _utc(moment: datetime | None) -> datetime:
     if moment is None:
         return datetime.fromtimestamp(0, tz=UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _total_size(content_range: str | None, *, fallback: int) -> int:
