@@ -1,31 +1,48 @@
-"""momentloop_infra: Azure infrastructure as Python constructs, synthesized into an azd project."""
+"""momentloop_infra: Azure infrastructure as Python constructs, synthesized into an azd project.
 
-from momentloop_infra.connections import Connection, EnvVar, RoleGrant
-from momentloop_infra.construct import Construct
-from momentloop_infra.constructs.blob_store import BlobStore
-from momentloop_infra.constructs.container_app import ContainerApp
-from momentloop_infra.constructs.environment import ContainerAppsEnvironment
-from momentloop_infra.constructs.key_vault import KeyVault
-from momentloop_infra.constructs.monitoring import LogAnalytics
-from momentloop_infra.constructs.postgres import PostgresFlexible
-from momentloop_infra.constructs.registry import ContainerRegistry
-from momentloop_infra.constructs.stack import Stack, SynthResult
-from momentloop_infra.errors import Problem, StackError
+The public names load on first use, so the CLI can set up its process before pydantic loads.
+"""
 
-__all__ = [
-    "BlobStore",
-    "Connection",
-    "Construct",
-    "ContainerApp",
-    "ContainerAppsEnvironment",
-    "ContainerRegistry",
-    "EnvVar",
-    "KeyVault",
-    "LogAnalytics",
-    "PostgresFlexible",
-    "Problem",
-    "RoleGrant",
-    "Stack",
-    "StackError",
-    "SynthResult",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from momentloop_infra.connections import Connection, EnvVar, RoleGrant
+    from momentloop_infra.construct import Construct
+    from momentloop_infra.constructs.blob_store import BlobStore
+    from momentloop_infra.constructs.container_app import ContainerApp
+    from momentloop_infra.constructs.environment import ContainerAppsEnvironment
+    from momentloop_infra.constructs.key_vault import KeyVault
+    from momentloop_infra.constructs.monitoring import LogAnalytics
+    from momentloop_infra.constructs.postgres import PostgresFlexible
+    from momentloop_infra.constructs.registry import ContainerRegistry
+    from momentloop_infra.constructs.stack import Stack, SynthResult
+    from momentloop_infra.errors import Problem, StackError
+
+_WHERE = {
+    "BlobStore": "constructs.blob_store",
+    "Connection": "connections",
+    "Construct": "construct",
+    "ContainerApp": "constructs.container_app",
+    "ContainerAppsEnvironment": "constructs.environment",
+    "ContainerRegistry": "constructs.registry",
+    "EnvVar": "connections",
+    "KeyVault": "constructs.key_vault",
+    "LogAnalytics": "constructs.monitoring",
+    "PostgresFlexible": "constructs.postgres",
+    "Problem": "errors",
+    "RoleGrant": "connections",
+    "Stack": "constructs.stack",
+    "StackError": "errors",
+    "SynthResult": "constructs.stack",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'momentloop_infra' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"momentloop_infra.{_WHERE[name]}"), name)

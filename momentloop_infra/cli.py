@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
+
+# This process loads no pydantic plugins; skipping their entry-point scan saves ~50 ms of start-up.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import click
 
-from momentloop_infra.constructs.base import PROFILES
 from momentloop_infra.errors import StackError
 from momentloop_infra.loader import LoadError, load_stack
+from momentloop_infra.profiles import PROFILES
 
 DEFAULT_APP = "examples/momentloop.py:stack"
 DEFAULT_OUT = "synth_out"

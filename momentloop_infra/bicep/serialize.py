@@ -82,7 +82,7 @@ def render(value: object, level: int = 0) -> str:
         inner = INDENT * (level + 1)
         lines = [f"{inner}{render_key(k)}: {render(v, level + 1)}" for k, v in items]
         return "{\n" + "\n".join(lines) + "\n" + INDENT * level + "}"
-    if isinstance(value, Sequence) and not isinstance(value, str):
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray):
         elements = [v for v in value if v is not None]
         if not elements:
             return "[]"

@@ -12,6 +12,7 @@ from momentloop_infra.constructs.settings import Settings, validate_settings
 from momentloop_infra.errors import Problem
 from momentloop_infra.model.names import NameRule, ResourceName
 from momentloop_infra.model.records import Resource
+from momentloop_infra.profiles import PROFILES
 from momentloop_infra.synth.context import camel
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 S = TypeVar("S", bound=Settings)
 
-PROFILES = ("default", "scale-up")
 
 
 class AzureConstruct(Construct, Generic[S]):

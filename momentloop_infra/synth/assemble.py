@@ -108,7 +108,8 @@ def collect_problems(stack: Stack) -> list[Problem]:
 
 
 def plan_stack(stack: Stack, profile: str) -> Plan:
-    from momentloop_infra.constructs.base import PROFILES, AzureConstruct
+    from momentloop_infra.constructs.base import AzureConstruct
+    from momentloop_infra.profiles import PROFILES
     from momentloop_infra.constructs.container_app import ContainerApp
 
     problems = collect_problems(stack)

@@ -1,0 +1,61 @@
+@description('The resource name.')
+param name string
+
+@description('The Azure region.')
+param location string
+
+@description('Tags applied to every resource of this module.')
+param tags object
+
+@description('Registry SKU.')
+param skuName string
+
+@description('Principal id of momentloop/backend\'s identity.')
+param backendPrincipalId string
+
+@description('Principal id of momentloop/frontend\'s identity.')
+param frontendPrincipalId string
+
+resource registry 'Microsoft.ContainerRegistry/registries@2025-11-01' = {
+  // checkov:skip=CKV_AZURE_139: no virtual network in this design: pulls use managed identities
+  // checkov:skip=CKV_AZURE_163: the SKU is a parameter (Basic by default, for cost); Premium-only features are not available
+  // checkov:skip=CKV_AZURE_166: the SKU is a parameter (Basic by default, for cost); Premium-only features are not available
+  // checkov:skip=CKV_AZURE_233: the SKU is a parameter (Basic by default, for cost); Premium-only features are not available
+  name: name
+  location: location
+  tags: tags
+  sku: {
+    name: skuName
+  }
+  properties: {
+    adminUserEnabled: false
+    anonymousPullEnabled: false
+    publicNetworkAccess: 'Enabled'
+    roleAssignmentMode: 'LegacyRegistryPermissions'
+  }
+}
+
+resource backendAcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, backendPrincipalId, '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+  scope: registry
+  properties: {
+    principalId: backendPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+    description: 'AcrPull, granted by a momentloop connection.'
+  }
+}
+
+resource frontendAcrPull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(registry.id, frontendPrincipalId, '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+  scope: registry
+  properties: {
+    principalId: frontendPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+    description: 'AcrPull, granted by a momentloop connection.'
+  }
+}
+
+output name string = registry.name
+output loginServer string = registry.properties.loginServer
