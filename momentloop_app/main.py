@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from momentloop_app.api.moments_app import install_moments_api
 from momentloop_app.api.routes import health, storage_proxy
 from momentloop_app.api.routes.health import ReadinessCheck
 from momentloop_app.core.config import ConfigurationError, Settings, load_settings
+from momentloop_app.db.engine import TokenCredential
 from momentloop_app.services.storage import StorageService, create_storage_service
 from momentloop_app.services.storage.local import LocalStorageBackend
 from momentloop_app.services.storage.service import URL_PREFIXES
@@ -34,11 +36,13 @@ def create_app(
     *,
     storage: StorageService | None = None,
     credential: AsyncTokenCredential | None = None,
+    database_credential: TokenCredential | None = None,
 ) -> FastAPI:
     """The application for ``settings``.
 
     ``storage`` replaces the service the settings describe; ``credential`` replaces the managed
-    identity (tests inject both). Other parts of the app extend three lists on ``app.state``:
+    identity (tests inject both); ``database_credential`` gives PostgreSQL Entra tokens instead of
+    the managed identity. Other parts of the app extend three lists on ``app.state``:
     ``lifespan_resources`` (entered in order at start-up, left in reverse at shutdown),
     ``readiness_checks`` (``/readyz``), and the routers included below.
     """
@@ -52,6 +56,8 @@ def create_app(
     for router in _routers():
         app.include_router(router)
     _mount_storage(app, storage)
+    # Moments and exports (database, JWT, export workers); off when no database is configured.
+    install_moments_api(app, settings, storage, credential=database_credential)
     return app
 
 
