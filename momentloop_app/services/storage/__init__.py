@@ -5,7 +5,8 @@ Build it with :func:`create_storage_service` (from settings) and use only :class
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from momentloop_app.services.storage.base import BlobInfo, BlobReader, StorageBackend
 from momentloop_app.services.storage.errors import (
@@ -47,10 +48,17 @@ __all__ = [
 
 
 def create_storage_backend(
-    settings: Settings, *, credential: AsyncTokenCredential | None = None
+    settings: Settings,
+    *,
+    credential: AsyncTokenCredential | None = None,
+    client_options: Mapping[str, Any] | None = None,
 ) -> StorageBackend:
-    """The backend ``settings.storage_backend`` names. ``credential`` replaces the managed identity
-    (tests inject one); a connection string, when set, is used instead of either."""
+    """The backend ``settings.storage_backend`` names.
+
+    ``credential`` replaces the managed identity (tests inject one); a connection string, when set,
+    is used instead of either. ``client_options`` go to the Azure SDK client (retries, timeouts,
+    ``connection_verify``...).
+    """
     if settings.storage_backend == "local":
         from momentloop_app.services.storage.local import LocalStorageBackend
 
@@ -64,7 +72,7 @@ def create_storage_backend(
             f"STORAGE_BACKEND='azure' needs the Azure SDK ({error.name} is missing): "
             "pip install 'momentloop[app]'."
         ) from None
-    options = {"block_size": settings.storage_azure_block_bytes}
+    options: dict[str, Any] = {"block_size": settings.storage_azure_block_bytes, **(client_options or {})}
     if settings.azure_storage_connection_string:
         return AzureBlobStorageBackend.from_connection_string(
             settings.azure_storage_connection_string, **options
@@ -79,11 +87,14 @@ def create_storage_backend(
 
 
 def create_storage_service(
-    settings: Settings, *, credential: AsyncTokenCredential | None = None
+    settings: Settings,
+    *,
+    credential: AsyncTokenCredential | None = None,
+    client_options: Mapping[str, Any] | None = None,
 ) -> StorageService:
-    """The storage service the settings describe."""
+    """The storage service the settings describe (see :func:`create_storage_backend`)."""
     return StorageService(
-        create_storage_backend(settings, credential=credential),
+        create_storage_backend(settings, credential=credential, client_options=client_options),
         max_upload_bytes=settings.storage_max_upload_bytes,
         create_containers=settings.create_containers,
     )

@@ -92,6 +92,11 @@ class AzureBlobStorageBackend(StorageBackend):
         )
         return cls(client, block_size=block_size)
 
+    @property
+    def credential(self) -> Any:
+        """The credential the client authenticates with (None or a key for connection strings)."""
+        return self._client.credential
+
     # -- lifecycle -----------------------------------------------------------------------------
 
     async def start(self, *, create_containers: bool) -> None:
