@@ -20,8 +20,13 @@ RESERVED_SYMBOLS = frozenset({"environmentName", "location", "tags", "rg", "abbr
 
 
 def camel(text: str) -> str:
+    """`media-store` -> `mediaStore`; a word starting with a digit keeps a `_` (`store-1` -> `store_1`),
+    so two different ids never give the same symbol."""
     words = [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
-    return words[0].lower() + "".join(w[:1].upper() + w[1:] for w in words[1:]) if words else text
+    if not words:
+        return text
+    rest = ("_" + w if w[:1].isdigit() else w[:1].upper() + w[1:] for w in words[1:])
+    return words[0].lower() + "".join(rest)
 
 
 def env_name(text: str) -> str:

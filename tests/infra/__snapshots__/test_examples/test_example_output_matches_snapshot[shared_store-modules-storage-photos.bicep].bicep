@@ -1,0 +1,109 @@
+@description('The resource name.')
+param name string
+
+@description('The Azure region.')
+param location string
+
+@description('Tags applied to every resource of this module.')
+param tags object
+
+@description('Replication of the storage account.')
+param skuName string
+
+@description('Default access tier of new blobs.')
+param accessTier string
+
+@description('Principal id of gallery/ingest\'s identity.')
+param ingestPrincipalId string
+
+@description('Principal id of gallery/gallery\'s identity.')
+param galleryPrincipalId string
+
+resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
+  // checkov:skip=CKV_AZURE_206: replication is the skuName parameter: Standard_LRS by default for cost, Standard_GRS in the scale-up profile
+  // checkov:skip=CKV_AZURE_59: no virtual network in this design; access needs Entra ID (shared keys are disabled)
+  // checkov:skip=CKV_AZURE_35: no virtual network in this design; access needs Entra ID (shared keys are disabled)
+  // checkov:skip=CKV_AZURE_33: queue service is not used; only blob containers
+  // checkov:skip=CKV2_AZURE_1: Microsoft-managed keys; customer-managed keys are out of scope
+  // checkov:skip=CKV2_AZURE_33: no virtual network in this design, so no private endpoint
+  // checkov:skip=CKV2_AZURE_38: soft delete is configured on the blob service resource
+  // checkov:skip=CKV2_AZURE_40: shared key access is disabled on this account
+  // checkov:skip=CKV2_AZURE_41: no SAS is issued: shared keys are disabled
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: skuName
+  }
+  properties: {
+    accessTier: accessTier
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: 'Allow'
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    deleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: 7
+    }
+  }
+}
+
+resource originalsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+  parent: blobService
+  name: 'originals'
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource previewsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = {
+  parent: blobService
+  name: 'previews'
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource ingestStorageBlobDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, ingestPrincipalId, 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  scope: account
+  properties: {
+    principalId: ingestPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+    description: 'Storage Blob Data Contributor, granted by a momentloop connection.'
+  }
+}
+
+resource galleryStorageBlobDataReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, galleryPrincipalId, '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')
+  scope: account
+  properties: {
+    principalId: galleryPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1')
+    description: 'Storage Blob Data Reader, granted by a momentloop connection.'
+  }
+}
+
+output name string = account.name
+output blobEndpoint string = account.properties.primaryEndpoints.blob

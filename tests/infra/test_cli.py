@@ -1,0 +1,116 @@
+"""momentloop-synth as a user runs it: a real process, exit codes, what it writes and what it never does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.infra.support import REPO
+
+SYNTH = [sys.executable, "-m", "momentloop_infra.cli"]
+BAD_STACK = """
+from momentloop_infra import BlobStore, ContainerApp, ContainerAppsEnvironment, ContainerRegistry, LogAnalytics, Stack
+stack = Stack("bad")
+env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+app = ContainerApp(stack, "api", environment=env, registry=ContainerRegistry(stack, "registry"), cpu=0.3)
+app.connect(app)
+BlobStore(stack, "store", sku="Premium_LRS")
+"""
+
+
+def run(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*SYNTH, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=60)
+
+
+def test_synthesizes_an_example_and_prints_a_summary(tmp_path: Path) -> None:
+    result = run("--app", "examples/small.py:stack", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "synthesized 'small' (profile default)" in result.stdout
+    assert "11 files, 11 resources, 2 role assignments" in result.stdout
+    assert (tmp_path / "out/infra/main.bicep").is_file() and (tmp_path / "out/azure.yaml").is_file()
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_check_passes_on_fresh_output_and_fails_with_a_diff_when_stale(tmp_path: Path) -> None:
+    out = str(tmp_path / "out")
+    assert run("--app", "examples/small.py:stack", "--out", out).returncode == 0
+    fresh = run("--app", "examples/small.py:stack", "--out", out, "--check")
+    assert fresh.returncode == 0 and "up to date" in fresh.stdout
+    main = tmp_path / "out/infra/main.bicep"
+    main.write_text(main.read_text().replace("param location string", "param location string = 'x'"))
+    (tmp_path / "out/infra/modules/extra.bicep").write_text("// stray\n")
+    before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    stale = run("--app", "examples/small.py:stack", "--out", out, "--check")
+    assert stale.returncode == 1
+    assert "-param location string = 'x'\n+param location string\n" in stale.stdout
+    assert "--- a/infra/modules/extra.bicep\n+++ /dev/null" in stale.stdout
+    assert before == {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+
+
+def test_bad_stack_exits_2_lists_every_problem_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "bad.py").write_text(BAD_STACK)
+    result = run("--app", "bad.py:stack", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    for expected in ["bad/api: cpu = 0.3", "bad/api: connect", "bad/store: sku = 'Premium_LRS'"]:
+        assert expected in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_stack_leaves_earlier_output_untouched(tmp_path: Path) -> None:
+    shutil.copy(REPO / "examples/small.py", tmp_path / "stack.py")
+    assert run("--app", "stack.py:stack", "--out", "out", cwd=tmp_path).returncode == 0
+    before = {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    (tmp_path / "stack.py").write_text(BAD_STACK)
+    assert run("--app", "stack.py:stack", "--out", "out", cwd=tmp_path).returncode == 2
+    assert before == {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("app", "expected"),
+    [
+        ("nowhere.py:stack", "no file nowhere.py"),
+        ("examples/small.py:missing", "has no attribute 'missing'"),
+        ("examples/small.py:app", "'app' is a ContainerApp, not a Stack"),
+        ("no_such_module:stack", "cannot import 'no_such_module'"),
+        ("justtext", "expected module:attribute"),
+    ],
+)
+def test_loading_mistakes_exit_2_without_a_traceback(app: str, expected: str) -> None:
+    result = run("--app", app, "--check")
+    assert result.returncode == 2
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_exception_in_the_stack_file_points_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "typo.py").write_text("from momentloop_infra import Stack, LogAnalytics\nstack = Stack('x')\nLogAnalytics(stack, 'logs', retention=3)\n")
+    result = run("--app", "typo.py:stack", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "TypeError" in result.stderr and "typo.py, line 3" in result.stderr
+
+
+def test_unknown_profile_is_refused_by_the_cli() -> None:
+    result = run("--profile", "huge", "--check")
+    assert result.returncode == 2 and "huge" in result.stderr
+
+
+def test_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("0", "1", "12345"):
+        out = tmp_path / f"out-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        assert run("--app", "examples/momentloop.py:stack", "--out", str(out), env=env).returncode == 0
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert len(outputs[0]) == 15
+
+
+def test_committed_output_is_current() -> None:
+    """The pull-request gate: synth_out/ and azure.yaml match examples/momentloop.py."""
+    result = run("--check")
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -1,0 +1,48 @@
+"""Every example in examples/ runs as a golden test: each generated file is snapshotted."""
+
+from __future__ import annotations
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from momentloop_infra.model import roles
+from tests.infra.support import EXAMPLES, files_of, load_example, project_of, snapshot_extension
+
+OTHER_EXAMPLES = [name for name in EXAMPLES if name != "momentloop.py"]  # that one: test_momentloop_stack
+
+
+def test_there_are_examples_beyond_the_momentloop_stack() -> None:
+    assert {"small.py", "shared_store.py"} <= set(OTHER_EXAMPLES)
+
+
+@pytest.mark.parametrize(
+    ("example", "path"),
+    [(e, p) for e in OTHER_EXAMPLES for p in sorted(files_of(load_example(e)))],
+    ids=lambda v: v.replace("/", "-").removesuffix(".py"),
+)
+def test_example_output_matches_snapshot(example: str, path: str, snapshot: SnapshotAssertion) -> None:
+    assert files_of(load_example(example))[path] == snapshot(extension_class=snapshot_extension(path))
+
+
+def test_shared_store_gives_the_writer_contributor_and_the_reader_reader() -> None:
+    project = project_of(load_example("shared_store.py"))
+    grants = {(g.principal.node.id, g.role.name) for g in project.plan.grants if g.target.node.id == "photos"}
+    assert grants == {
+        ("ingest", roles.STORAGE_BLOB_DATA_CONTRIBUTOR.name),
+        ("gallery", roles.STORAGE_BLOB_DATA_READER.name),
+    }
+    files = files_of(load_example("shared_store.py"))
+    storage = files["modules/storage-photos.bicep"]
+    assert storage.count("Microsoft.Authorization/roleAssignments@") == 2
+    assert "external: false" in files["modules/container-app-ingest.bicep"]
+    assert "name: 'INGEST_URL'" in files["modules/container-app-gallery.bicep"]
+
+
+def test_small_stack_is_one_app_and_one_store() -> None:
+    project = project_of(load_example("small.py"))
+    kinds = sorted(type(c).__name__ for c in project.stack.node.walk()[1:])
+    assert kinds == ["BlobStore", "ContainerApp", "ContainerAppsEnvironment", "ContainerRegistry", "LogAnalytics"]
+    assert {(g.principal.node.id, g.role.name) for g in project.plan.grants} == {
+        ("api", roles.STORAGE_BLOB_DATA_CONTRIBUTOR.name),
+        ("api", roles.ACR_PULL.name),
+    }
