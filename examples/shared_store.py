@@ -5,7 +5,14 @@ Contributor for the writer, Storage Blob Data Reader for the reader), an interna
 one app finding another through its URL.
 """
 
-from momentloop_infra import BlobStore, ContainerApp, ContainerAppsEnvironment, ContainerRegistry, LogAnalytics, Stack
+from momentloop_infra import (
+    BlobStore,
+    ContainerApp,
+    ContainerAppsEnvironment,
+    ContainerRegistry,
+    LogAnalytics,
+    Stack,
+)
 
 stack = Stack("gallery")
 logs = LogAnalytics(stack, "logs", retention_days=60)

@@ -1,6 +1,13 @@
 """The smallest useful stack: one app that reads and writes one blob store."""
 
-from momentloop_infra import BlobStore, ContainerApp, ContainerAppsEnvironment, ContainerRegistry, LogAnalytics, Stack
+from momentloop_infra import (
+    BlobStore,
+    ContainerApp,
+    ContainerAppsEnvironment,
+    ContainerRegistry,
+    LogAnalytics,
+    Stack,
+)
 
 stack = Stack("small")
 logs = LogAnalytics(stack, "logs")

@@ -39,7 +39,23 @@ _WHERE = {
     "SynthResult": "constructs.stack",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "BlobStore",
+    "Connection",
+    "Construct",
+    "ContainerApp",
+    "ContainerAppsEnvironment",
+    "ContainerRegistry",
+    "EnvVar",
+    "KeyVault",
+    "LogAnalytics",
+    "PostgresFlexible",
+    "Problem",
+    "RoleGrant",
+    "Stack",
+    "StackError",
+    "SynthResult",
+]
 
 
 def __getattr__(name: str) -> Any:

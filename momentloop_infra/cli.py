@@ -24,10 +24,25 @@ def _fail(message: str) -> None:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--app", "app", default=DEFAULT_APP, show_default=True, help="The stack: module:attribute or file.py:attribute.")
-@click.option("--out", "out", default=None, help=f"Output folder [default: {DEFAULT_OUT}, with azure.yaml in the current folder].")
-@click.option("--profile", type=click.Choice(PROFILES), default="default", show_default=True, help="Size profile.")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 and show the diff when the output on disk is stale.")
+@click.option(
+    "--app",
+    "app",
+    default=DEFAULT_APP,
+    show_default=True,
+    help="The stack: module:attribute or file.py:attribute.",
+)
+@click.option(
+    "--out",
+    "out",
+    default=None,
+    help=f"Output folder [default: {DEFAULT_OUT}, with azure.yaml in the current folder].",
+)
+@click.option(
+    "--profile", type=click.Choice(PROFILES), default="default", show_default=True, help="Size profile."
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 and show the diff when the output on disk is stale."
+)
 @click.pass_context
 def main(ctx: click.Context, app: str, out: str | None, profile: str, check: bool) -> None:
     """Synthesize the stack into infra/ (main.bicep, modules, main.bicepparam) and azure.yaml."""
@@ -54,7 +69,8 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
         if lines:
             click.echo("".join(lines), nl=False)
             click.echo(
-                f"\nstale: the output differs from what {app} generates; run momentloop-synth and commit it", err=True
+                f"\nstale: the output differs from what {app} generates; run momentloop-synth and commit it",
+                err=True,
             )
             sys.exit(1)
         click.echo(f"up to date: {layout.infra} and {layout.azure_yaml} match {app}")

@@ -31,7 +31,16 @@ def _env_value(value: ParamValue) -> str:
 
 def _yaml(value: str) -> str:
     # Plain scalars where unambiguous; otherwise a JSON string, which is also a YAML string.
-    if _PLAIN_YAML.match(value) and value.lower() not in {"true", "false", "null", "yes", "no", "on", "off", "~"}:
+    if _PLAIN_YAML.match(value) and value.lower() not in {
+        "true",
+        "false",
+        "null",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "~",
+    }:
         return value
     return json.dumps(value)
 

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 S = TypeVar("S", bound=Settings)
 
 
-
 class AzureConstruct(Construct, Generic[S]):
     """A construct that expands into one Bicep module in main.bicep."""
 
@@ -45,7 +44,9 @@ class AzureConstruct(Construct, Generic[S]):
         self._overrides: list[tuple[str, object]] = []
         for name in self._profiles:
             if name not in PROFILES:
-                self.node.add_problem("profiles", name, f"unknown profile; profiles are: {', '.join(PROFILES)}")
+                self.node.add_problem(
+                    "profiles", name, f"unknown profile; profiles are: {', '.join(PROFILES)}"
+                )
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -94,7 +95,11 @@ class AzureConstruct(Construct, Generic[S]):
         `db.override("properties.backup.backupRetentionDays", 14)`. The result is validated and
         rendered like every other property."""
         if not path or any(not part for part in path.split(".")):
-            self.node.add_problem("override", path, "give a dotted property path such as 'properties.backup.backupRetentionDays'")
+            self.node.add_problem(
+                "override",
+                path,
+                "give a dotted property path such as 'properties.backup.backupRetentionDays'",
+            )
             return
         self._overrides.append((path, value))
 
@@ -110,7 +115,9 @@ class AzureConstruct(Construct, Generic[S]):
             for part in parts[:-1]:
                 nxt = target.setdefault(part, {})
                 if not isinstance(nxt, dict):
-                    self.node.add_problem("override", path, f"{part!r} is not an object in the generated resource")
+                    self.node.add_problem(
+                        "override", path, f"{part!r} is not an object in the generated resource"
+                    )
                     break
                 target = nxt
             else:

@@ -19,9 +19,8 @@ from momentloop_infra.model.resources import common_params, resource
 from momentloop_infra.synth.context import Synthesis, camel
 from momentloop_infra.synth.plan import Plan
 
-StorageSku = Literal[
-    "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"
-]
+STORAGE_SKUS = ("Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS")
+StorageSku = Literal["Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS"]
 CONTAINER_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$")
 
 
@@ -76,8 +75,10 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
         super().__init__(scope, id, given, profiles)
 
     def build(self, settings: BlobStoreSettings, plan: Plan, synth: Synthesis) -> None:
-        sku = synth.param(self, "sku", "string", settings.sku, allowed=StorageSku.__args__)
-        tier = synth.param(self, "accessTier", "string", settings.access_tier, allowed=("Hot", "Cool", "Cold"))
+        sku = synth.param(self, "sku", "string", settings.sku, allowed=STORAGE_SKUS)
+        tier = synth.param(
+            self, "accessTier", "string", settings.access_tier, allowed=("Hot", "Cool", "Cold")
+        )
         account = self.apply_overrides(
             resource(
                 "account",
@@ -101,11 +102,23 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
                     },
                 },
                 suppressions=(
-                    Suppression("CKV_AZURE_206", "replication is the skuName parameter: Standard_LRS by default for cost, Standard_GRS in the scale-up profile"),
-                    Suppression("CKV_AZURE_59", "no virtual network in this design; access needs Entra ID (shared keys are disabled)"),
-                    Suppression("CKV_AZURE_35", "no virtual network in this design; access needs Entra ID (shared keys are disabled)"),
+                    Suppression(
+                        "CKV_AZURE_206",
+                        "replication is the skuName parameter (Standard_LRS by default, for cost); "
+                        "set it to a geo-redundant SKU in a profile where that matters",
+                    ),
+                    Suppression(
+                        "CKV_AZURE_59",
+                        "no virtual network in this design; access needs Entra ID (shared keys are disabled)",
+                    ),
+                    Suppression(
+                        "CKV_AZURE_35",
+                        "no virtual network in this design; access needs Entra ID (shared keys are disabled)",
+                    ),
                     Suppression("CKV_AZURE_33", "queue service is not used; only blob containers"),
-                    Suppression("CKV2_AZURE_1", "Microsoft-managed keys; customer-managed keys are out of scope"),
+                    Suppression(
+                        "CKV2_AZURE_1", "Microsoft-managed keys; customer-managed keys are out of scope"
+                    ),
                     Suppression("CKV2_AZURE_33", "no virtual network in this design, so no private endpoint"),
                     Suppression("CKV2_AZURE_38", "soft delete is configured on the blob service resource"),
                     Suppression("CKV2_AZURE_40", "shared key access is disabled on this account"),
@@ -121,7 +134,10 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
             {
                 "parent": ref("account"),
                 "name": "default",
-                "properties": {"deleteRetentionPolicy": retention, "containerDeleteRetentionPolicy": retention},
+                "properties": {
+                    "deleteRetentionPolicy": retention,
+                    "containerDeleteRetentionPolicy": retention,
+                },
             },
             path=self.node.path,
         )

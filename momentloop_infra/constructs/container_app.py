@@ -68,7 +68,9 @@ class ContainerAppSettings(Settings):
     @model_validator(mode="after")
     def _consistent(self) -> ContainerAppSettings:
         if self.cpu not in CPU_STEPS:
-            raise FieldProblem("cpu", float(self.cpu), "Container Apps accepts 0.25 to 4 vCPU in steps of 0.25")
+            raise FieldProblem(
+                "cpu", float(self.cpu), "Container Apps accepts 0.25 to 4 vCPU in steps of 0.25"
+            )
         expected = _format_gib(self.cpu * 2)
         match = re.fullmatch(r"(\d+(?:\.\d+)?)Gi", self.memory)
         if not match or Decimal(match.group(1)) != self.cpu * 2:
@@ -79,11 +81,15 @@ class ContainerAppSettings(Settings):
             )
         if self.min_replicas > self.max_replicas:
             raise FieldProblem(
-                "min_replicas", self.min_replicas, f"is greater than max_replicas={self.max_replicas}; lower it or raise max_replicas"
+                "min_replicas",
+                self.min_replicas,
+                f"is greater than max_replicas={self.max_replicas}; lower it or raise max_replicas",
             )
         for key, val in self.env.items():
             if not ENV_NAME.match(key):
-                raise FieldProblem("env", key, "environment variable names are letters, digits and underscores")
+                raise FieldProblem(
+                    "env", key, "environment variable names are letters, digits and underscores"
+                )
             if SECRET_LIKE.search(key.upper()):
                 raise FieldProblem(
                     "env",
@@ -111,7 +117,9 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
     settings_model = ContainerAppSettings
     module_kind = "container-app"
     name_rule = names.CONTAINER_APP
-    builtin_profiles = {"scale-up": {"cpu": Decimal("1.0"), "memory": "2Gi", "min_replicas": 1, "max_replicas": 10}}
+    builtin_profiles = {
+        "scale-up": {"cpu": Decimal("1.0"), "memory": "2Gi", "min_replicas": 1, "max_replicas": 10}
+    }
 
     def __init__(
         self,
@@ -157,7 +165,9 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
 
     # -- connections ---------------------------------------------------------------------------
 
-    def connect(self, target: AzureConstruct[Any], access: Access | None = None, *, env_name: str | None = None) -> Connection:
+    def connect(
+        self, target: AzureConstruct[Any], access: Access | None = None, *, env_name: str | None = None
+    ) -> Connection:
         """Declare that this app uses `target`; returns the grants and variables it derives.
 
         BlobStore: access 'read' or 'read_write' (default 'read'). KeyVault, PostgresFlexible,
@@ -209,15 +219,21 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
 
     def _derive(self, target: AzureConstruct[Any], access: Access | None, env_var: str | None) -> Connection:
         if isinstance(target, BlobStore):
-            role = roles.STORAGE_BLOB_DATA_CONTRIBUTOR if access == "read_write" else roles.STORAGE_BLOB_DATA_READER
-            env = (EnvVar(env_var or "AZURE_STORAGE_ACCOUNT_URL", target.output("blobEndpoint")),)
+            role = (
+                roles.STORAGE_BLOB_DATA_CONTRIBUTOR
+                if access == "read_write"
+                else roles.STORAGE_BLOB_DATA_READER
+            )
+            env: tuple[EnvVar, ...] = (EnvVar(env_var or "AZURE_STORAGE_ACCOUNT_URL", target.output("blobEndpoint")),)
             return Connection(self, target, access, (RoleGrant(role, self, target),), env)
         if isinstance(target, KeyVault):
             env = (
                 EnvVar(env_var or "AZURE_KEY_VAULT_URL", target.output("uri")),
                 *(EnvVar(env_name(secret), secret=secret, vault=target) for secret in target.secret_names),
             )
-            return Connection(self, target, None, (RoleGrant(roles.KEY_VAULT_SECRETS_USER, self, target),), env)
+            return Connection(
+                self, target, None, (RoleGrant(roles.KEY_VAULT_SECRETS_USER, self, target),), env
+            )
         if isinstance(target, PostgresFlexible):
             env = (
                 EnvVar("POSTGRES_HOST", target.output("fqdn")),
@@ -228,7 +244,13 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         if isinstance(target, ContainerRegistry):
             return Connection(self, target, None, (RoleGrant(roles.ACR_PULL, self, target),))
         assert isinstance(target, ContainerApp)
-        return Connection(self, target, None, (), (EnvVar(env_var or f"{env_name(target.node.id)}_URL", target.output("uri")),))
+        return Connection(
+            self,
+            target,
+            None,
+            (),
+            (EnvVar(env_var or f"{env_name(target.node.id)}_URL", target.output("uri")),),
+        )
 
     # -- symbols ---------------------------------------------------------------------------------
 
@@ -249,18 +271,27 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         found: list[Problem] = []
         path = self.node.path
         if not isinstance(self.environment, ContainerAppsEnvironment):
-            found.append(Problem(path, "environment", type(self.environment).__name__, "pass a ContainerAppsEnvironment"))
+            found.append(
+                Problem(
+                    path, "environment", type(self.environment).__name__, "pass a ContainerAppsEnvironment"
+                )
+            )
         elif self.environment.node.root is not self.node.root:
             found.append(Problem(path, "environment", self.environment.node.path, "belongs to another stack"))
         if self.registry is None and settings.image is None:
             found.append(
-                Problem(path, "registry", None, "an app needs a ContainerRegistry to pull its image from (or a public image=...)")
+                Problem(
+                    path,
+                    "registry",
+                    None,
+                    "an app needs a ContainerRegistry to pull its image from (or a public image=...)",
+                )
             )
         elif self.registry is not None and not isinstance(self.registry, ContainerRegistry):
             found.append(Problem(path, "registry", type(self.registry).__name__, "pass a ContainerRegistry"))
         elif self.registry is not None and self.registry.node.root is not self.node.root:
             found.append(Problem(path, "registry", self.registry.node.path, "belongs to another stack"))
-        seen: dict[str, str] = {key: "env" for key in settings.env}
+        seen: dict[str, str] = dict.fromkeys(settings.env, "env")
         seen["AZURE_CLIENT_ID"] = "the app's identity"
         for connection in self.connections:
             for var in connection.env:
@@ -275,18 +306,30 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                         )
                     )
                 seen[var.name] = f"the connection to {connection.target.node.path}"
-            if isinstance(connection.target, ContainerApp) and plan.settings.get(connection.target.node.path) is not None:
+            if (
+                isinstance(connection.target, ContainerApp)
+                and plan.settings.get(connection.target.node.path) is not None
+            ):
                 target_settings = plan.settings_of(connection.target)
                 if target_settings.ingress == "none":
                     found.append(
-                        Problem(path, "connect", connection.target.node.path, "has ingress='none', so it has no URL to connect to")
+                        Problem(
+                            path,
+                            "connect",
+                            connection.target.node.path,
+                            "has ingress='none', so it has no URL to connect to",
+                        )
                     )
         return found
 
     def build(self, settings: ContainerAppSettings, plan: Plan, synth: Synthesis) -> None:
         self._build_identity(plan, synth)
         exists = synth.param(
-            self, "exists", "bool", False, env=f"SERVICE_{env_name(self.node.id)}_RESOURCE_EXISTS",
+            self,
+            "exists",
+            "bool",
+            False,
+            env=f"SERVICE_{env_name(self.node.id)}_RESOURCE_EXISTS",
             description="Set by azd once the app exists, so re-provisioning keeps the deployed image.",
         )
         image_symbol = f"{self.symbol}Image"
@@ -299,15 +342,27 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
             deployment_name=f"{plan.module_stems[self.node.path]}-image",
         )
         cpu = synth.param(self, "cpu", "string", settings.cpu, description="vCPU per replica.")
-        memory = synth.param(self, "memory", "string", settings.memory_text, description="Memory per replica, twice the vCPU in Gi.")
-        min_replicas = synth.param(self, "minReplicas", "int", settings.min_replicas, min_value=0, max_value=1000)
-        max_replicas = synth.param(self, "maxReplicas", "int", settings.max_replicas, min_value=1, max_value=1000)
+        memory = synth.param(
+            self,
+            "memory",
+            "string",
+            settings.memory_text,
+            description="Memory per replica, twice the vCPU in Gi.",
+        )
+        min_replicas = synth.param(
+            self, "minReplicas", "int", settings.min_replicas, min_value=0, max_value=1000
+        )
+        max_replicas = synth.param(
+            self, "maxReplicas", "int", settings.max_replicas, min_value=1, max_value=1000
+        )
 
         params: list[Param] = [
             *common_params(),
             Param("environmentId", "string", description="The Container Apps environment."),
             Param("identityId", "string", description="Resource id of the app's user-assigned identity."),
-            Param("identityClientId", "string", description="Client id of that identity, for AZURE_CLIENT_ID."),
+            Param(
+                "identityClientId", "string", description="Client id of that identity, for AZURE_CLIENT_ID."
+            ),
             Param("exists", "bool", description="True once the app exists: keep its image."),
             Param("existingImage", "string", description="The image deployed last, when the app exists."),
             Param("cpu", "string", description="vCPU per replica."),
@@ -378,7 +433,10 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         }
         if settings.ingress != "none":
             scale["rules"] = [
-                {"name": "http-requests", "http": {"metadata": {"concurrentRequests": str(settings.concurrent_requests)}}}
+                {
+                    "name": "http-requests",
+                    "http": {"metadata": {"concurrentRequests": str(settings.concurrent_requests)}},
+                }
             ]
         placeholder = settings.image or PLACEHOLDER_IMAGE
         app = self.apply_overrides(
@@ -389,7 +447,10 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                     "name": ref("name"),
                     "location": ref("location"),
                     "tags": ref("serviceTags"),
-                    "identity": {"type": "UserAssigned", "userAssignedIdentities": {Expr("'${identityId}'", frozenset({"identityId"})): {}}},
+                    "identity": {
+                        "type": "UserAssigned",
+                        "userAssignedIdentities": {Expr("'${identityId}'", frozenset({"identityId"})): {}},
+                    },
                     "properties": {
                         "environmentId": ref("environmentId"),
                         "workloadProfileName": "Consumption",
@@ -415,10 +476,18 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         )
         outputs = [Output("name", "string", ref("app").prop("name"))]
         if settings.ingress != "none":
-            outputs.append(Output("uri", "string", interpolate("https://", ref("app").prop("properties.configuration.ingress.fqdn"))))
+            outputs.append(
+                Output(
+                    "uri",
+                    "string",
+                    interpolate("https://", ref("app").prop("properties.configuration.ingress.fqdn")),
+                )
+            )
         file = BicepFile(
             params=tuple(params),
-            variables=(Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": self.node.id})),),
+            variables=(
+                Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": self.node.id})),
+            ),
             resources=(app,),
             outputs=tuple(outputs),
         )
@@ -426,7 +495,9 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         needs = [c.target.symbol for c in self.connections if c.grants or c.database_admin]
         if self.registry is not None:
             needs.append(self.registry.symbol)
-        synth.module(self, self.symbol, plan.module_stems[self.node.path], file, arguments, needs=tuple(needs))
+        synth.module(
+            self, self.symbol, plan.module_stems[self.node.path], file, arguments, needs=tuple(needs)
+        )
         synth.output(f"SERVICE_{env_name(self.node.id)}_NAME", "string", self.output("name"))
         if settings.ingress != "none":
             synth.output(f"SERVICE_{env_name(self.node.id)}_URI", "string", self.output("uri"))
@@ -456,7 +527,11 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
             self.identity_symbol,
             f"identity-{plan.module_stems[self.node.path].removeprefix('container-app-')}",
             file,
-            {"name": plan.names[f"{self.node.path}#identity"].expression(), "location": ref("location"), "tags": ref("tags")},
+            {
+                "name": plan.names[f"{self.node.path}#identity"].expression(),
+                "location": ref("location"),
+                "tags": ref("tags"),
+            },
         )
 
 

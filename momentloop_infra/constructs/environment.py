@@ -43,10 +43,17 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
 
     def check(self, settings: EnvironmentSettings, plan: Plan) -> list[Problem]:
         if not isinstance(self.logs, LogAnalytics):
-            return [Problem(self.node.path, "logs", type(self.logs).__name__, "pass a LogAnalytics construct")]
+            return [
+                Problem(self.node.path, "logs", type(self.logs).__name__, "pass a LogAnalytics construct")
+            ]
         if self.logs.node.root is not self.node.root:
             return [
-                Problem(self.node.path, "logs", self.logs.node.path, "belongs to another stack; use one of this stack")
+                Problem(
+                    self.node.path,
+                    "logs",
+                    self.logs.node.path,
+                    "belongs to another stack; use one of this stack",
+                )
             ]
         return []
 
@@ -66,7 +73,9 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
                             "logAnalyticsConfiguration": {
                                 "customerId": workspace.prop("properties.customerId"),
                                 # Read here, from an `existing` workspace: a key never crosses a module boundary.
-                                "sharedKey": Expr("workspace.listKeys().primarySharedKey", frozenset({"workspace"})),
+                                "sharedKey": Expr(
+                                    "workspace.listKeys().primarySharedKey", frozenset({"workspace"})
+                                ),
                             },
                         },
                         "workloadProfiles": [{"name": "Consumption", "workloadProfileType": "Consumption"}],
@@ -79,7 +88,9 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
         file = BicepFile(
             params=(
                 *common_params(),
-                Param("logAnalyticsWorkspaceName", "string", description="The workspace that receives the logs."),
+                Param(
+                    "logAnalyticsWorkspaceName", "string", description="The workspace that receives the logs."
+                ),
             ),
             resources=(
                 resource(

@@ -105,10 +105,24 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                     },
                 },
                 suppressions=(
-                    Suppression("CKV_AZURE_42", "purge protection is the enablePurgeProtection parameter, off by default so that `azd down` frees the name"),
-                    Suppression("CKV_AZURE_110", "purge protection is the enablePurgeProtection parameter, off by default so that `azd down` frees the name"),
-                    Suppression("CKV_AZURE_109", "no virtual network in this design; data-plane access needs Entra ID and RBAC"),
-                    Suppression("CKV_AZURE_189", "no virtual network in this design; data-plane access needs Entra ID and RBAC"),
+                    Suppression(
+                        "CKV_AZURE_42",
+                        "purge protection is the enablePurgeProtection parameter, "
+                        "off by default so that `azd down` frees the name",
+                    ),
+                    Suppression(
+                        "CKV_AZURE_110",
+                        "purge protection is the enablePurgeProtection parameter, "
+                        "off by default so that `azd down` frees the name",
+                    ),
+                    Suppression(
+                        "CKV_AZURE_109",
+                        "no virtual network in this design; data-plane access needs Entra ID and RBAC",
+                    ),
+                    Suppression(
+                        "CKV_AZURE_189",
+                        "no virtual network in this design; data-plane access needs Entra ID and RBAC",
+                    ),
                     Suppression("CKV2_AZURE_32", "no virtual network in this design, so no private endpoint"),
                 ),
                 path=self.node.path,
@@ -119,7 +133,9 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
         call_secrets: dict[str, object] = {}
         for secret in settings.secrets:
             param = camel(secret)
-            secret_params.append(Param(param, "string", secure=True, description=f"Value of the secret '{secret}'."))
+            secret_params.append(
+                Param(param, "string", secure=True, description=f"Value of the secret '{secret}'.")
+            )
             call_secrets[param] = synth.secret_param(self, secret)
             secret_resources.append(
                 resource(
@@ -131,7 +147,10 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                         "properties": {"value": ref(param), "contentType": "text/plain"},
                     },
                     suppressions=(
-                        Suppression("CKV_AZURE_41", "external API keys are rotated by their owners, not on a schedule; no expiry"),
+                        Suppression(
+                            "CKV_AZURE_41",
+                            "external API keys are rotated by their owners, not on a schedule; no expiry",
+                        ),
                     ),
                     path=self.node.path,
                 )
@@ -141,7 +160,11 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
             params=(
                 *common_params(),
                 Param("skuName", "string", description="Key Vault SKU."),
-                Param("enablePurgeProtection", "bool", description="Purge protection is irreversible; off by default."),
+                Param(
+                    "enablePurgeProtection",
+                    "bool",
+                    description="Purge protection is irreversible; off by default.",
+                ),
                 *secret_params,
                 *grant_params,
             ),

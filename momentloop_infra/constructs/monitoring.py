@@ -43,7 +43,9 @@ class LogAnalytics(AzureConstruct[LogAnalyticsSettings]):
 
     def build(self, settings: LogAnalyticsSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=("PerGB2018", "CapacityReservation"))
-        retention = synth.param(self, "retentionDays", "int", settings.retention_days, min_value=30, max_value=730)
+        retention = synth.param(
+            self, "retentionDays", "int", settings.retention_days, min_value=30, max_value=730
+        )
         workspace = self.apply_overrides(
             resource(
                 "workspace",

@@ -6,6 +6,7 @@ the server accepts one operation at a time and answers `ServerIsBusy` otherwise 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -46,15 +47,23 @@ class PostgresSettings(Settings):
         match = SKU_PATTERN.match(self.sku)
         if not match:
             raise FieldProblem(
-                "sku", self.sku, "expected a Flexible Server compute size such as 'Standard_B1ms' (Burstable), "
-                "'Standard_D2ds_v5' (GeneralPurpose) or 'Standard_E2ds_v5' (MemoryOptimized)"
+                "sku",
+                self.sku,
+                "expected a Flexible Server compute size such as 'Standard_B1ms' (Burstable), "
+                "'Standard_D2ds_v5' (GeneralPurpose) or 'Standard_E2ds_v5' (MemoryOptimized)",
             )
         series_tier = TIER_OF_SERIES[match.group(1)]
         if self.tier is not None and self.tier != series_tier:
-            raise FieldProblem("tier", self.tier, f"SKU {self.sku!r} is in tier {series_tier!r}; set tier={series_tier!r} or leave it out")
+            raise FieldProblem(
+                "tier",
+                self.tier,
+                f"SKU {self.sku!r} is in tier {series_tier!r}; set tier={series_tier!r} or leave it out",
+            )
         if self.storage_gb not in STORAGE_SIZES_GB:
             allowed = ", ".join(str(s) for s in STORAGE_SIZES_GB)
-            raise FieldProblem("storage_gb", self.storage_gb, f"PostgreSQL Flexible Server offers {allowed} GB")
+            raise FieldProblem(
+                "storage_gb", self.storage_gb, f"PostgreSQL Flexible Server offers {allowed} GB"
+            )
         if self.high_availability != "Disabled" and series_tier == "Burstable":
             raise FieldProblem(
                 "high_availability",
@@ -63,7 +72,9 @@ class PostgresSettings(Settings):
                 "Choose a D- or E-series SKU (e.g. 'Standard_D2s_v3') or set high_availability='Disabled'",
             )
         if not DATABASE_NAME.match(self.database):
-            raise FieldProblem("database", self.database, "database names are letters, digits and underscores, at most 63")
+            raise FieldProblem(
+                "database", self.database, "database names are letters, digits and underscores, at most 63"
+            )
         return self
 
     @property
@@ -200,7 +211,7 @@ class PostgresFlexible(AzureConstruct[PostgresSettings]):
             )
         # One child at a time: each waits for the one before it.
         chain = [chain[0]] + [
-            _after(child, previous.symbol) for previous, child in zip(chain, chain[1:], strict=False)
+            _after(child, previous.symbol) for previous, child in itertools.pairwise(chain)
         ]
         file = BicepFile(
             params=(

@@ -16,7 +16,9 @@ from momentloop_infra.model.resources import common_params, resource
 from momentloop_infra.synth.context import Synthesis
 from momentloop_infra.synth.plan import Plan
 
-BASIC_SKU_REASON = "the SKU is a parameter (Basic by default, for cost); Premium-only features are not available"
+BASIC_SKU_REASON = (
+    "the SKU is a parameter (Basic by default, for cost); Premium-only features are not available"
+)
 
 
 class RegistrySettings(Settings):
@@ -61,7 +63,9 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
                     },
                 },
                 suppressions=(
-                    Suppression("CKV_AZURE_139", "no virtual network in this design: pulls use managed identities"),
+                    Suppression(
+                        "CKV_AZURE_139", "no virtual network in this design: pulls use managed identities"
+                    ),
                     Suppression("CKV_AZURE_163", BASIC_SKU_REASON),
                     Suppression("CKV_AZURE_166", BASIC_SKU_REASON),
                     Suppression("CKV_AZURE_233", BASIC_SKU_REASON),

@@ -23,7 +23,9 @@ class Stack(Construct):
     def __init__(self, name: str) -> None:
         super().__init__(None, name)
         if isinstance(name, str) and not re.fullmatch(r"[a-z0-9][a-z0-9-]*[a-z0-9]", name):
-            self.node.add_problem("name", name, "azd project names are lowercase letters, digits and hyphens, 2 or more")
+            self.node.add_problem(
+                "name", name, "azd project names are lowercase letters, digits and hyphens, 2 or more"
+            )
 
     def synth(
         self,

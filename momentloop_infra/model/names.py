@@ -98,39 +98,79 @@ def assign_slugs(rule: NameRule, paths_and_ids: list[tuple[str, str]]) -> dict[s
     for path, id in paths_and_ids:
         if counts[slugs[path]] > 1:
             base = rule.slug(id)[: max(budget - HASH_LENGTH, 0)].rstrip("-")
-            slugs[path] = (base + short_hash(path))[:budget] if budget > HASH_LENGTH else short_hash(path)[:budget]
+            slugs[path] = (
+                (base + short_hash(path))[:budget] if budget > HASH_LENGTH else short_hash(path)[:budget]
+            )
     return slugs
 
 
-def _rule(kind: str, key: str, prefix: str, lo: int, hi: int, pattern: str, allowed: str, sep: str = "-") -> NameRule:
+def _rule(
+    kind: str, key: str, prefix: str, lo: int, hi: int, pattern: str, allowed: str, sep: str = "-"
+) -> NameRule:
     return NameRule(kind, key, prefix, lo, hi, pattern, allowed, sep)
 
 
 LOWER_ALNUM = "lowercase letters and digits only"
 HYPHENATED = "letters, digits and single hyphens, starting with a letter and not ending with a hyphen"
 
-STORAGE_ACCOUNT = _rule("storage account", "storageStorageAccounts", "st", 3, 24, r"[a-z0-9]+", LOWER_ALNUM, "")
-CONTAINER_REGISTRY = _rule(
-    "container registry", "containerRegistryRegistries", "cr", 5, 50, r"[a-zA-Z0-9]+", "letters and digits only", ""
+STORAGE_ACCOUNT = _rule(
+    "storage account", "storageStorageAccounts", "st", 3, 24, r"[a-z0-9]+", LOWER_ALNUM, ""
 )
-KEY_VAULT = _rule("key vault", "keyVaultVaults", "kv-", 3, 24, r"[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*", HYPHENATED)
+CONTAINER_REGISTRY = _rule(
+    "container registry",
+    "containerRegistryRegistries",
+    "cr",
+    5,
+    50,
+    r"[a-zA-Z0-9]+",
+    "letters and digits only",
+    "",
+)
+KEY_VAULT = _rule(
+    "key vault", "keyVaultVaults", "kv-", 3, 24, r"[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*", HYPHENATED
+)
 POSTGRES_SERVER = _rule(
-    "PostgreSQL server", "dBforPostgreSQLServers", "psql-", 3, 63, r"[a-z0-9]+(-[a-z0-9]+)*",
+    "PostgreSQL server",
+    "dBforPostgreSQLServers",
+    "psql-",
+    3,
+    63,
+    r"[a-z0-9]+(-[a-z0-9]+)*",
     "lowercase letters, digits and single hyphens",
 )
 CONTAINER_APP = _rule(
-    "container app", "appContainerApps", "ca-", 2, 32, r"[a-z][0-9a-z-]{0,30}[0-9a-z]",
+    "container app",
+    "appContainerApps",
+    "ca-",
+    2,
+    32,
+    r"[a-z][0-9a-z-]{0,30}[0-9a-z]",
     "lowercase letters, digits and hyphens, starting with a letter",
 )
 MANAGED_ENVIRONMENT = _rule(
-    "container apps environment", "appManagedEnvironments", "cae-", 2, 60, r"[a-z][0-9a-z-]*[0-9a-z]",
+    "container apps environment",
+    "appManagedEnvironments",
+    "cae-",
+    2,
+    60,
+    r"[a-z][0-9a-z-]*[0-9a-z]",
     "lowercase letters, digits and hyphens, starting with a letter",
 )
 LOG_ANALYTICS = _rule(
-    "Log Analytics workspace", "operationalInsightsWorkspaces", "log-", 4, 63, r"[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]",
+    "Log Analytics workspace",
+    "operationalInsightsWorkspaces",
+    "log-",
+    4,
+    63,
+    r"[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]",
     "letters, digits and hyphens, not starting or ending with a hyphen",
 )
 USER_ASSIGNED_IDENTITY = _rule(
-    "managed identity", "managedIdentityUserAssignedIdentities", "id-", 3, 128, r"[a-zA-Z0-9][a-zA-Z0-9_-]*",
+    "managed identity",
+    "managedIdentityUserAssignedIdentities",
+    "id-",
+    3,
+    128,
+    r"[a-zA-Z0-9][a-zA-Z0-9_-]*",
     "letters, digits, hyphens and underscores, starting with a letter or digit",
 )

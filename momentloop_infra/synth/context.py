@@ -4,7 +4,7 @@ and outputs, the module files, and the symbol table that keeps Bicep names uniqu
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -41,7 +41,7 @@ class Synthesis:
     calls: list[ModuleCall] = attrs.Factory(list)
     outputs: list[Output] = attrs.Factory(list)
     modules: dict[str, BicepFile] = attrs.Factory(dict)  # 'modules/x.bicep' -> file
-    owners: dict[str, str] = attrs.Factory(lambda: {s: "main.bicep" for s in RESERVED_SYMBOLS})
+    owners: dict[str, str] = attrs.Factory(lambda: dict.fromkeys(RESERVED_SYMBOLS, "main.bicep"))
     problems: list[Problem] = attrs.Factory(list)
 
     def claim(self, symbol: str, owner: str) -> None:
@@ -49,13 +49,18 @@ class Synthesis:
         holder = self.owners.get(symbol)
         if holder is not None and holder != owner:
             self.problems.append(
-                Problem(owner, "id", symbol, f"yields the Bicep symbol {symbol!r}, already used by {holder}; pick another id")
+                Problem(
+                    owner,
+                    "id",
+                    symbol,
+                    f"yields the Bicep symbol {symbol!r}, already used by {holder}; pick another id",
+                )
             )
         self.owners[symbol] = owner
 
     def param(
         self,
-        owner: AzureConstruct,
+        owner: AzureConstruct[Any],
         field: str,
         type: BicepType,
         value: object,
@@ -71,23 +76,33 @@ class Synthesis:
         env = env or f"{env_name(owner.node.id)}_{env_name(re.sub(r'(?<!^)(?=[A-Z])', '_', field))}"
         self.claim(name, owner.node.path)
         self.params.append(
-            Param(name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value)
+            Param(
+                name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value
+            )
         )
         text = str(value).lower() if isinstance(value, bool) else str(value)
         self.param_values.append(ParamValue(name, env, type, text))
         return ref(name)
 
-    def secret_param(self, owner: AzureConstruct, secret: str) -> Expr:
+    def secret_param(self, owner: AzureConstruct[Any], secret: str) -> Expr:
         """A `@secure()` parameter with no default: the value must come from the environment."""
         name = camel(secret)
         self.claim(name, owner.node.path)
-        self.params.append(Param(name, "string", secure=True, min_length=1, description=f"Value of the Key Vault secret '{secret}'."))
+        self.params.append(
+            Param(
+                name,
+                "string",
+                secure=True,
+                min_length=1,
+                description=f"Value of the Key Vault secret '{secret}'.",
+            )
+        )
         self.param_values.append(ParamValue(name, env_name(secret), "string", None))
         return ref(name)
 
     def module(
         self,
-        owner: AzureConstruct,
+        owner: AzureConstruct[Any],
         symbol: str,
         stem: str,
         file: BicepFile,
@@ -104,7 +119,9 @@ class Synthesis:
         self.modules[path] = file
         implied = refs_of(params.values())
         explicit = tuple(sorted({n for n in needs if n not in implied}))
-        self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path))
+        self.calls.append(
+            ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path)
+        )
         return symbol
 
     def output(self, name: str, type: BicepType, value: Expr) -> None:

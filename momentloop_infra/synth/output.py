@@ -24,8 +24,12 @@ class Layout:
     project_root: Path  # where app `project` folders are relative to
 
     @classmethod
-    def of(cls, out: str | os.PathLike[str], azure_yaml: str | os.PathLike[str] | None = None,
-           project_root: str | os.PathLike[str] | None = None) -> Layout:
+    def of(
+        cls,
+        out: str | os.PathLike[str],
+        azure_yaml: str | os.PathLike[str] | None = None,
+        project_root: str | os.PathLike[str] | None = None,
+    ) -> Layout:
         out_path = Path(out)
         yaml_path = Path(azure_yaml) if azure_yaml is not None else out_path / "azure.yaml"
         return cls(out_path, yaml_path, Path(project_root) if project_root is not None else Path.cwd())
@@ -44,7 +48,10 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
     """Every generated file's text, keyed by its path relative to `infra/` (azure.yaml: 'azure.yaml')."""
     from momentloop_infra.constructs.container_app import ContainerApp
 
-    files = {"main.bicep": render_bicep(project.main), "main.bicepparam": render_bicepparam(project.param_values)}
+    files = {
+        "main.bicep": render_bicep(project.main),
+        "main.bicepparam": render_bicepparam(project.param_values),
+    }
     for path, module in project.modules.items():
         files[path] = render_bicep(module)
     abbreviations = Path(__file__).resolve().parent.parent / "data" / "abbreviations.json"
@@ -56,9 +63,15 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
             settings = project.plan.settings_of(construct)
             if settings.image is not None:
                 continue  # a public image: nothing for azd to build
-            folder = layout.project_root / (settings.project if settings.project is not None else construct.node.id)
+            folder = layout.project_root / (
+                settings.project if settings.project is not None else construct.node.id
+            )
             services.append(
-                {"name": construct.node.id, "project": _relative(folder, yaml_dir), "dockerfile": settings.dockerfile}
+                {
+                    "name": construct.node.id,
+                    "project": _relative(folder, yaml_dir),
+                    "dockerfile": settings.dockerfile,
+                }
             )
     files["azure.yaml"] = render_azure_yaml(
         {
@@ -91,7 +104,7 @@ def write_files(files: dict[str, str], layout: Layout) -> None:
             old = layout.out / f".infra-old-{os.getpid()}"
             layout.infra.rename(old)
         staging.rename(layout.infra)
-        os.replace(yaml_tmp, layout.azure_yaml)
+        yaml_tmp.replace(layout.azure_yaml)
         if old is not None:
             shutil.rmtree(old)
     finally:

@@ -88,7 +88,9 @@ def test_loading_mistakes_exit_2_without_a_traceback(app: str, expected: str) ->
 
 
 def test_an_exception_in_the_stack_file_points_at_its_line(tmp_path: Path) -> None:
-    (tmp_path / "typo.py").write_text("from momentloop_infra import Stack, LogAnalytics\nstack = Stack('x')\nLogAnalytics(stack, 'logs', retention=3)\n")
+    (tmp_path / "typo.py").write_text(
+        "from momentloop_infra import Stack, LogAnalytics\nstack = Stack('x')\nLogAnalytics(stack, 'logs', retention=3)\n"
+    )
     result = run("--app", "typo.py:stack", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "TypeError" in result.stderr and "typo.py, line 3" in result.stderr

@@ -14,8 +14,12 @@ def test_read_write_storage_grants_contributor_and_the_blob_endpoint() -> None:
     b = base()
     app, store = b.app("api"), b.store()
     connection = app.connect(store, access="read_write")
-    assert [(g.role, g.principal, g.target) for g in connection.grants] == [(roles.STORAGE_BLOB_DATA_CONTRIBUTOR, app, store)]
-    assert [(v.name, str(v.value)) for v in connection.env] == [("AZURE_STORAGE_ACCOUNT_URL", "store.outputs.blobEndpoint")]
+    assert [(g.role, g.principal, g.target) for g in connection.grants] == [
+        (roles.STORAGE_BLOB_DATA_CONTRIBUTOR, app, store)
+    ]
+    assert [(v.name, str(v.value)) for v in connection.env] == [
+        ("AZURE_STORAGE_ACCOUNT_URL", "store.outputs.blobEndpoint")
+    ]
 
 
 def test_storage_defaults_to_read_only_reader_role() -> None:
@@ -58,7 +62,10 @@ def test_acr_pull_is_implied_for_every_app_that_pulls_from_the_registry() -> Non
     b = base()
     b.app("api"), b.app("worker", ingress="none")
     grants = assemble(b.stack).plan.grants
-    assert sorted((g.principal.node.id, g.role.name) for g in grants) == [("api", "AcrPull"), ("worker", "AcrPull")]
+    assert sorted((g.principal.node.id, g.role.name) for g in grants) == [
+        ("api", "AcrPull"),
+        ("worker", "AcrPull"),
+    ]
 
 
 def test_connecting_twice_with_the_same_access_returns_the_same_connection() -> None:
@@ -72,9 +79,16 @@ def test_connecting_twice_with_the_same_access_returns_the_same_connection() -> 
     [
         (lambda b: (lambda a: a.connect(a))(b.app("api")), "cannot connect to itself"),
         (lambda b: b.app("api").connect(base("other").store()), "belongs to another stack"),
-        (lambda b: (lambda a, s: (a.connect(s, access="read"), a.connect(s, access="read_write")))(b.app("api"), b.store()),
-         "already connected with access='read'"),
-        (lambda b: b.app("api").connect(b.vault(), access="read_write"), "access applies to a BlobStore only"),
+        (
+            lambda b: (lambda a, s: (a.connect(s, access="read"), a.connect(s, access="read_write")))(
+                b.app("api"), b.store()
+            ),
+            "already connected with access='read'",
+        ),
+        (
+            lambda b: b.app("api").connect(b.vault(), access="read_write"),
+            "access applies to a BlobStore only",
+        ),
         (lambda b: b.app("api").connect(b.env), "cannot connect to a ContainerAppsEnvironment"),
         (lambda b: b.app("api").connect(b.store(), access="write"), "access='write' is not one of"),
     ],

@@ -41,7 +41,13 @@ def test_shared_store_gives_the_writer_contributor_and_the_reader_reader() -> No
 def test_small_stack_is_one_app_and_one_store() -> None:
     project = project_of(load_example("small.py"))
     kinds = sorted(type(c).__name__ for c in project.stack.node.walk()[1:])
-    assert kinds == ["BlobStore", "ContainerApp", "ContainerAppsEnvironment", "ContainerRegistry", "LogAnalytics"]
+    assert kinds == [
+        "BlobStore",
+        "ContainerApp",
+        "ContainerAppsEnvironment",
+        "ContainerRegistry",
+        "LogAnalytics",
+    ]
     assert {(g.principal.node.id, g.role.name) for g in project.plan.grants} == {
         ("api", roles.STORAGE_BLOB_DATA_CONTRIBUTOR.name),
         ("api", roles.ACR_PULL.name),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -24,8 +25,14 @@ def test_generated_file_matches_snapshot(path: str, snapshot: SnapshotAssertion)
 def test_writes_the_seed_modules_and_what_the_design_adds() -> None:
     modules = {p.removeprefix("modules/").removesuffix(".bicep") for p in FILES if p.startswith("modules/")}
     seed = {
-        "container-apps-env", "container-app-backend", "container-app-frontend", "postgresql",
-        "storage", "key-vault", "container-registry", "monitoring",
+        "container-apps-env",
+        "container-app-backend",
+        "container-app-frontend",
+        "postgresql",
+        "storage",
+        "key-vault",
+        "container-registry",
+        "monitoring",
     }
     assert seed <= modules
     assert modules - seed == {"identity-backend", "identity-frontend", "fetch-container-image"}
@@ -55,7 +62,10 @@ def test_role_assignments_are_rendered_in_the_target_module_with_service_princip
         assert "principalType: 'ServicePrincipal'" in text
         # Name from ids only (BCP120): scope id, the principal id parameter, the role GUID.
         assert re.search(rf"name: guid\(\w+\.id, backendPrincipalId, '{role.guid}'\)", text)
-    assert FILES["modules/container-registry.bicep"].count("Microsoft.Authorization/roleAssignments@2022-04-01") == 2
+    assert (
+        FILES["modules/container-registry.bicep"].count("Microsoft.Authorization/roleAssignments@2022-04-01")
+        == 2
+    )
 
 
 def test_backend_identity_is_the_postgres_entra_administrator_and_passwords_are_off() -> None:
@@ -70,7 +80,7 @@ def test_postgres_children_deploy_in_one_chain() -> None:
     text = FILES["modules/postgresql.bicep"]
     chain = re.findall(r"resource (\w+) 'Microsoft\.DBforPostgreSQL/flexibleServers/\w+@", text)
     assert chain == ["database", "allowAzureServices", "backendAdministrator"]
-    for previous, current in zip(chain, chain[1:], strict=False):
+    for previous, current in itertools.pairwise(chain):
         body = text.split(f"resource {current} ", 1)[1].split("\n}\n", 1)[0]
         assert re.search(rf"dependsOn: \[\n\s+{previous}\n\s+\]", body), current
 
@@ -92,8 +102,16 @@ def test_environment_variables_the_backend_needs() -> None:
     assert isinstance(backend, ContainerApp)
     names = [v.name for v in backend.env_vars]
     assert names == [
-        "AZURE_STORAGE_ACCOUNT_URL", "AZURE_KEY_VAULT_URL", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET",
-        "GOOGLE_AI_API_KEY", "FAL_KEY", "JWT_SECRET", "POSTGRES_HOST", "POSTGRES_DATABASE", "POSTGRES_USER",
+        "AZURE_STORAGE_ACCOUNT_URL",
+        "AZURE_KEY_VAULT_URL",
+        "GOOGLE_CLIENT_ID",
+        "GOOGLE_CLIENT_SECRET",
+        "GOOGLE_AI_API_KEY",
+        "FAL_KEY",
+        "JWT_SECRET",
+        "POSTGRES_HOST",
+        "POSTGRES_DATABASE",
+        "POSTGRES_USER",
     ]
     text = FILES["modules/container-app-backend.bicep"]
     assert "name: 'AZURE_CLIENT_ID'\n              value: identityClientId" in text
@@ -106,9 +124,15 @@ def test_environment_variables_the_backend_needs() -> None:
 def test_first_deploy_uses_the_placeholder_image_and_no_replicas() -> None:
     for app in ["backend", "frontend"]:
         text = FILES[f"modules/container-app-{app}.bicep"]
-        assert "exists && !empty(existingImage) ? existingImage : 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'" in text
+        assert (
+            "exists && !empty(existingImage) ? existingImage : 'mcr.microsoft.com/azuredocs/containerapps-helloworld:latest'"
+            in text
+        )
         assert "minReplicas: exists ? minReplicas : 0" in text
-        assert f"param {app}Exists = bool(readEnvironmentVariable('SERVICE_{app.upper()}_RESOURCE_EXISTS', 'false'))" in FILES["main.bicepparam"]
+        assert (
+            f"param {app}Exists = bool(readEnvironmentVariable('SERVICE_{app.upper()}_RESOURCE_EXISTS', 'false'))"
+            in FILES["main.bicepparam"]
+        )
 
 
 def test_no_secret_in_outputs_tags_or_plain_parameters() -> None:
@@ -117,7 +141,10 @@ def test_no_secret_in_outputs_tags_or_plain_parameters() -> None:
     for path, text in FILES.items():
         for line in text.splitlines():
             if line.startswith("output ") or "tags" in line:
-                assert "listKeys" not in line and "secret" not in line.lower().replace("secretref", ""), (path, line)
+                assert "listKeys" not in line and "secret" not in line.lower().replace("secretref", ""), (
+                    path,
+                    line,
+                )
                 assert not any(re.search(rf"\b{name}\b", line) for name in secure), (path, line)
     params = FILES["main.bicepparam"]
     for name in secure:
@@ -150,7 +177,12 @@ def test_azd_conventions() -> None:
     assert "targetScope = 'subscription'" in main
     assert "var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))" in main
     assert "'azd-env-name': environmentName" in main
-    for output in ["AZURE_CONTAINER_REGISTRY_ENDPOINT", "AZURE_LOCATION", "AZURE_TENANT_ID", "SERVICE_BACKEND_URI"]:
+    for output in [
+        "AZURE_CONTAINER_REGISTRY_ENDPOINT",
+        "AZURE_LOCATION",
+        "AZURE_TENANT_ID",
+        "SERVICE_BACKEND_URI",
+    ]:
         assert f"output {output} string = " in main
     assert "'azd-service-name': 'backend'" in FILES["modules/container-app-backend.bicep"]
     assert "'azd-service-name': 'frontend'" in FILES["modules/container-app-frontend.bicep"]
@@ -161,14 +193,22 @@ def test_azd_conventions() -> None:
 
 def test_hardening_the_design_decided() -> None:
     storage = FILES["modules/storage.bicep"]
-    for line in ["allowBlobPublicAccess: false", "minimumTlsVersion: 'TLS1_2'", "supportsHttpsTrafficOnly: true", "allowSharedKeyAccess: false"]:
+    for line in [
+        "allowBlobPublicAccess: false",
+        "minimumTlsVersion: 'TLS1_2'",
+        "supportsHttpsTrafficOnly: true",
+        "allowSharedKeyAccess: false",
+    ]:
         assert line in storage
     assert storage.count("publicAccess: 'None'") == 5
     vault = FILES["modules/key-vault.bicep"]
     assert "enableRbacAuthorization: true" in vault
     assert "enablePurgeProtection: enablePurgeProtection ? true : null" in vault
     registry = FILES["modules/container-registry.bicep"]
-    assert "adminUserEnabled: false" in registry and "roleAssignmentMode: 'LegacyRegistryPermissions'" in registry
+    assert (
+        "adminUserEnabled: false" in registry
+        and "roleAssignmentMode: 'LegacyRegistryPermissions'" in registry
+    )
     assert "allowInsecure: false" in FILES["modules/container-app-backend.bicep"]
 
 

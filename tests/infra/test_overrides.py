@@ -24,12 +24,17 @@ def test_override_through_a_value_that_is_not_an_object_is_refused() -> None:
     b = base()
     store = b.store()
     store.override("properties.minimumTlsVersion.value", "x")
-    with pytest.raises(StackError, match=r"demo/store: override = 'properties.minimumTlsVersion.value': 'minimumTlsVersion' is not an object"):
+    with pytest.raises(
+        StackError,
+        match=r"demo/store: override = 'properties.minimumTlsVersion.value': 'minimumTlsVersion' is not an object",
+    ):
         assemble(b.stack)
 
 
 def test_override_needs_a_dotted_path() -> None:
     b = base()
     b.store().override("properties..x", 1)
-    with pytest.raises(StackError, match=r"demo/store: override = 'properties..x': give a dotted property path"):
+    with pytest.raises(
+        StackError, match=r"demo/store: override = 'properties..x': give a dotted property path"
+    ):
         assemble(b.stack)

@@ -22,22 +22,62 @@ def problems_of(kind: str, **settings: Any) -> list[str]:
 @pytest.mark.parametrize(
     ("kind", "settings", "expected"),
     [
-        ("db", {"high_availability": "ZoneRedundant"}, "demo/thing: high_availability = 'ZoneRedundant': HA needs tier GeneralPurpose or MemoryOptimized"),
-        ("db", {"storage_gb": 100}, "demo/thing: storage_gb = 100: PostgreSQL Flexible Server offers 32, 64, 128"),
+        (
+            "db",
+            {"high_availability": "ZoneRedundant"},
+            "demo/thing: high_availability = 'ZoneRedundant': HA needs tier GeneralPurpose or MemoryOptimized",
+        ),
+        (
+            "db",
+            {"storage_gb": 100},
+            "demo/thing: storage_gb = 100: PostgreSQL Flexible Server offers 32, 64, 128",
+        ),
         ("db", {"sku": "B1ms"}, "demo/thing: sku = 'B1ms': expected a Flexible Server compute size"),
         ("db", {"sku": "Standard_D2s_v3", "tier": "Burstable"}, "is in tier 'GeneralPurpose'"),
-        ("db", {"version": "9"}, "demo/thing: version = '9': Input should be '13', '14', '15', '16', '17' or '18'"),
-        ("app", {"cpu": 0.5, "memory": "2Gi"}, "demo/thing: memory = '2Gi': Container Apps pairs 0.5 vCPU with 1Gi"),
+        (
+            "db",
+            {"version": "9"},
+            "demo/thing: version = '9': Input should be '13', '14', '15', '16', '17' or '18'",
+        ),
+        (
+            "app",
+            {"cpu": 0.5, "memory": "2Gi"},
+            "demo/thing: memory = '2Gi': Container Apps pairs 0.5 vCPU with 1Gi",
+        ),
         ("app", {"cpu": 5}, "demo/thing: cpu = 5.0: Container Apps accepts 0.25 to 4 vCPU in steps of 0.25"),
-        ("app", {"min_replicas": 4, "max_replicas": 3}, "demo/thing: min_replicas = 4: is greater than max_replicas=3"),
-        ("app", {"env": {"JWT_SECRET": "x"}}, "demo/thing: env = 'JWT_SECRET': looks like a secret passed as a plain environment variable"),
-        ("app", {"identity": "system_assigned"}, "demo/thing: identity = 'system_assigned': a system-assigned identity exists only once"),
+        (
+            "app",
+            {"min_replicas": 4, "max_replicas": 3},
+            "demo/thing: min_replicas = 4: is greater than max_replicas=3",
+        ),
+        (
+            "app",
+            {"env": {"JWT_SECRET": "x"}},
+            "demo/thing: env = 'JWT_SECRET': looks like a secret passed as a plain environment variable",
+        ),
+        (
+            "app",
+            {"identity": "system_assigned"},
+            "demo/thing: identity = 'system_assigned': a system-assigned identity exists only once",
+        ),
         ("app", {"port": 70000}, "demo/thing: port = 70000: Input should be less than or equal to 65535"),
         ("store", {"sku": "Premium_LRS"}, "demo/thing: sku = 'Premium_LRS': Input should be 'Standard_LRS'"),
-        ("store", {"containers": ["Uploads"]}, "demo/thing: containers = 'Uploads': blob container names are 3 to 63 lowercase"),
-        ("vault", {"soft_delete_days": 3}, "demo/thing: soft_delete_days = 3: Input should be greater than or equal to 7"),
+        (
+            "store",
+            {"containers": ["Uploads"]},
+            "demo/thing: containers = 'Uploads': blob container names are 3 to 63 lowercase",
+        ),
+        (
+            "vault",
+            {"soft_delete_days": 3},
+            "demo/thing: soft_delete_days = 3: Input should be greater than or equal to 7",
+        ),
         ("vault", {"secrets": ["API_KEY"]}, "demo/thing: secrets = 'API_KEY': secret names are lowercase"),
-        ("store", {"name": "My_Store"}, "demo/thing: name = 'My_Store': storage account names allow lowercase letters and digits only"),
+        (
+            "store",
+            {"name": "My_Store"},
+            "demo/thing: name = 'My_Store': storage account names allow lowercase letters and digits only",
+        ),
         ("app", {"name": "x" * 40}, "container app names are 2 to 32 characters; this one has 40"),
     ],
 )

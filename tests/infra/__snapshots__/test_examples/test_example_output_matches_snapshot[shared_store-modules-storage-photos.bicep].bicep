@@ -20,7 +20,7 @@ param ingestPrincipalId string
 param galleryPrincipalId string
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
-  // checkov:skip=CKV_AZURE_206: replication is the skuName parameter: Standard_LRS by default for cost, Standard_GRS in the scale-up profile
+  // checkov:skip=CKV_AZURE_206: replication is the skuName parameter (Standard_LRS by default, for cost); set it to a geo-redundant SKU in a profile where that matters
   // checkov:skip=CKV_AZURE_59: no virtual network in this design; access needs Entra ID (shared keys are disabled)
   // checkov:skip=CKV_AZURE_35: no virtual network in this design; access needs Entra ID (shared keys are disabled)
   // checkov:skip=CKV_AZURE_33: queue service is not used; only blob containers
