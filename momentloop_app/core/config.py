@@ -64,8 +64,7 @@ class Settings(MomentsSettings):
             url = self.azure_storage_account_url
             if url and not url.startswith(("https://", "http://")):
                 raise ValueError(
-                    f"AZURE_STORAGE_ACCOUNT_URL={url!r} is not a URL: expected "
-                    "https://<account>.blob.core.windows.net/"
+                    f"AZURE_STORAGE_ACCOUNT_URL={url!r} is not a URL: expected https://<account>.blob.core.windows.net/"
                 )
         return self
 

@@ -21,9 +21,7 @@ from tests.fixtures.azurite import AzuriteServer
 BACKENDS = ("local", "azure")
 
 
-def storage_settings(
-    backend: str, *, tmp_path: Path, azurite: AzuriteServer | None, **overrides: Any
-) -> Settings:
+def storage_settings(backend: str, *, tmp_path: Path, azurite: AzuriteServer | None, **overrides: Any) -> Settings:
     """Settings for ``backend``: a fresh folder for local, the session's Azurite for azure."""
     values: dict[str, Any] = {"storage_backend": backend, "storage_local_root": tmp_path / "storage"}
     if backend == "azure":

@@ -58,9 +58,7 @@ def test_azure_without_an_account_url(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigurationError) as caught:
         load_settings()
     message = str(caught.value)
-    assert message.startswith(
-        "Invalid configuration: STORAGE_BACKEND='azure' needs AZURE_STORAGE_ACCOUNT_URL"
-    )
+    assert message.startswith("Invalid configuration: STORAGE_BACKEND='azure' needs AZURE_STORAGE_ACCOUNT_URL")
     assert "\n" not in message
 
 

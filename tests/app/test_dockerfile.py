@@ -67,9 +67,7 @@ def test_hadolint_passes() -> None:
 
 def test_every_copied_file_exists_and_is_in_the_build_context() -> None:
     ignore = [
-        line.strip()
-        for line in DOCKERIGNORE.read_text().splitlines()
-        if line.strip() and not line.startswith("#")
+        line.strip() for line in DOCKERIGNORE.read_text().splitlines() if line.strip() and not line.startswith("#")
     ]
 
     def ignored(relative: str) -> bool:
@@ -140,9 +138,7 @@ def test_dependency_layer_command_lists_the_app_dependencies() -> None:
     command = run.split(" > ")[0]
     words = shlex.split(command)
     assert words[:2] == ["python", "-c"]
-    result = subprocess.run(
-        [sys.executable, "-c", words[2]], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", words[2]], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     names = {re.split(r"[<>=\[ ]", line)[0] for line in result.stdout.splitlines()}
     assert {"fastapi", "uvicorn", "azure-storage-blob", "azure-identity", "pydantic-settings"} <= names
 

@@ -115,9 +115,7 @@ def _uvicorn(env: dict[str, str], cwd: Path, port: int) -> subprocess.Popen[str]
         ({"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND='s3' is invalid"),
     ],
 )
-def test_misconfiguration_stops_start_up_with_one_sentence(
-    tmp_path: Path, env: dict[str, str], expected: str
-) -> None:
+def test_misconfiguration_stops_start_up_with_one_sentence(tmp_path: Path, env: dict[str, str], expected: str) -> None:
     process = _uvicorn(env, tmp_path, free_port())
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2
@@ -130,9 +128,7 @@ def test_misconfiguration_stops_start_up_with_one_sentence(
 
 def test_uvicorn_serves_the_module_level_app(tmp_path: Path) -> None:
     port = free_port()
-    process = _uvicorn(
-        {"STORAGE_BACKEND": "local", "STORAGE_LOCAL_ROOT": str(tmp_path / "media")}, tmp_path, port
-    )
+    process = _uvicorn({"STORAGE_BACKEND": "local", "STORAGE_LOCAL_ROOT": str(tmp_path / "media")}, tmp_path, port)
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -97,9 +97,7 @@ async def test_head_has_the_headers_and_no_body(client: httpx.AsyncClient, store
         ("bytes = 5 - 9", 5, 9),
     ],
 )
-async def test_single_byte_ranges(
-    client: httpx.AsyncClient, stored: str, header: str, start: int, end: int
-) -> None:
+async def test_single_byte_ranges(client: httpx.AsyncClient, stored: str, header: str, start: int, end: int) -> None:
     response = await client.get(f"/api/storage/{stored}", headers={"Range": header})
     assert response.status_code == 206
     assert response.headers["content-range"] == f"bytes {start}-{end}/{len(BODY)}"
@@ -151,9 +149,7 @@ async def test_if_modified_since(client: httpx.AsyncClient, stored: str) -> None
     last_modified = (await client.head(f"/api/storage/{stored}")).headers["last-modified"]
     response = await client.get(f"/api/storage/{stored}", headers={"If-Modified-Since": last_modified})
     assert response.status_code == 304
-    old = await client.get(
-        f"/api/storage/{stored}", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}
-    )
+    old = await client.get(f"/api/storage/{stored}", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
     assert old.status_code == 200
 
 
@@ -252,9 +248,7 @@ async def test_storage_unavailable_is_503_without_internals(tmp_path: Path) -> N
 async def test_streams_a_large_file_and_concurrent_ranges_through_uvicorn(
     request: pytest.FixtureRequest, tmp_path: Path, azurite: AzuriteServer
 ) -> None:
-    settings = storage_settings(
-        "azure", tmp_path=tmp_path, azurite=azurite, storage_azure_block_bytes=256 * 1024
-    )
+    settings = storage_settings("azure", tmp_path=tmp_path, azurite=azurite, storage_azure_block_bytes=256 * 1024)
     app = create_app(settings)
     size = 3 * 1024 * 1024 + 123
     body = bytes((i * 7) % 256 for i in range(size))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,9 +25,7 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture(params=BACKENDS)
 async def storage(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StorageService]:
     azurite: AzuriteServer | None = request.getfixturevalue("azurite") if request.param == "azure" else None
-    settings = storage_settings(
-        request.param, tmp_path=tmp_path, azurite=azurite, storage_azure_block_bytes=64 * 1024
-    )
+    settings = storage_settings(request.param, tmp_path=tmp_path, azurite=azurite, storage_azure_block_bytes=64 * 1024)
     async with started_storage(settings) as service:
         yield service
 
@@ -78,9 +75,7 @@ async def test_save_replaces_and_changes_etag(storage: StorageService, prefix: s
     assert await storage.read_bytes(f"styled/{prefix}/a.png") == b"second"
 
 
-async def test_explicit_content_type_is_kept_when_the_name_agrees(
-    storage: StorageService, prefix: str
-) -> None:
+async def test_explicit_content_type_is_kept_when_the_name_agrees(storage: StorageService, prefix: str) -> None:
     info = await storage.save(f"exports/{prefix}/movie.webm", b"x", content_type="video/webm")
     assert (await storage.stat(info.path)).content_type == "video/webm"
 
@@ -250,7 +245,7 @@ async def test_workspace_downloads_processes_uploads(storage: StorageService, pr
         joined.write_bytes(first.read_bytes() + second.read_bytes())
         info = await workspace.upload(joined, f"videos/{prefix}/joined.bin")
         root = workspace.root
-        assert sorted(os.listdir(root)) == sorted([first.name, second.name, "joined.bin"])
+        assert sorted(p.name for p in root.iterdir()) == sorted([first.name, second.name, "joined.bin"])
     assert not root.exists()
     assert info.size == 6
     assert await storage.read_bytes(f"videos/{prefix}/joined.bin") == b"onetwo"

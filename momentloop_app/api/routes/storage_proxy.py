@@ -40,9 +40,7 @@ _ATTEMPTS = 3
 
 
 @router.api_route("/{path:path}", methods=["GET", "HEAD"], response_model=None)
-async def get_stored_file(
-    path: str, request: Request, storage: StorageDep, settings: SettingsDep
-) -> Response:
+async def get_stored_file(path: str, request: Request, storage: StorageDep, settings: SettingsDep) -> Response:
     try:
         return await _respond(path, request, storage, settings.storage_proxy_cache_control)
     except InvalidStoragePath:

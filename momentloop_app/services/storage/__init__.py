@@ -69,14 +69,11 @@ def create_storage_backend(
         from momentloop_app.core.config import ConfigurationError
 
         raise ConfigurationError(
-            f"STORAGE_BACKEND='azure' needs the Azure SDK ({error.name} is missing): "
-            "pip install 'momentloop[app]'."
+            f"STORAGE_BACKEND='azure' needs the Azure SDK ({error.name} is missing): pip install 'momentloop[app]'."
         ) from None
     options: dict[str, Any] = {"block_size": settings.storage_azure_block_bytes, **(client_options or {})}
     if settings.azure_storage_connection_string:
-        return AzureBlobStorageBackend.from_connection_string(
-            settings.azure_storage_connection_string, **options
-        )
+        return AzureBlobStorageBackend.from_connection_string(settings.azure_storage_connection_string, **options)
     assert settings.azure_storage_account_url is not None  # checked by Settings
     return AzureBlobStorageBackend.from_account_url(
         settings.azure_storage_account_url,

@@ -77,9 +77,7 @@ class AzureBlobStorageBackend(StorageBackend):
             from azure.identity.aio import DefaultAzureCredential
 
             credential = owned = DefaultAzureCredential(managed_identity_client_id=managed_identity_client_id)
-        client = BlobServiceClient(
-            account_url, credential=credential, **_client_options(block_size, client_options)
-        )
+        client = BlobServiceClient(account_url, credential=credential, **_client_options(block_size, client_options))
         return cls(client, block_size=block_size, owned_credential=owned)
 
     @classmethod
@@ -121,9 +119,7 @@ class AzureBlobStorageBackend(StorageBackend):
             await self._ensure_containers()
             return
         with _translate("checking the storage containers"):
-            await asyncio.gather(
-                *(self._client.get_container_client(c).get_container_properties() for c in CONTAINERS)
-            )
+            await asyncio.gather(*(self._client.get_container_client(c).get_container_properties() for c in CONTAINERS))
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -141,9 +137,7 @@ class AzureBlobStorageBackend(StorageBackend):
             total += len(chunk)
             if total > max_bytes:
                 # Staged blocks are never committed; the service discards them.
-                raise StorageLimitExceeded(
-                    f"upload to {str(path)!r} is larger than the limit of {max_bytes} bytes"
-                )
+                raise StorageLimitExceeded(f"upload to {str(path)!r} is larger than the limit of {max_bytes} bytes")
             buffer += chunk
             while len(buffer) >= self._block_size:
                 block = bytes(memoryview(buffer)[: self._block_size])

@@ -82,9 +82,7 @@ class LocalStorageBackend(StorageBackend):
             async for chunk in chunks:
                 written += len(chunk)
                 if written > max_bytes:
-                    raise StorageLimitExceeded(
-                        f"upload to {str(path)!r} is larger than the limit of {max_bytes} bytes"
-                    )
+                    raise StorageLimitExceeded(f"upload to {str(path)!r} is larger than the limit of {max_bytes} bytes")
                 batch += chunk
                 if len(batch) >= _WRITE_BATCH:
                     await asyncio.to_thread(handle.write, batch)

@@ -92,9 +92,7 @@ def _check_container(container: str, shown: str) -> None:
     if not container:
         raise InvalidStoragePath(f"storage path {_quote(shown)} must not start with '/'")
     if container not in CONTAINERS:
-        raise StorageNotFound(
-            f"container {_quote(container)} does not exist: expected one of {', '.join(CONTAINERS)}"
-        )
+        raise StorageNotFound(f"container {_quote(container)} does not exist: expected one of {', '.join(CONTAINERS)}")
 
 
 def _check_characters(name: str, shown: str) -> None:
