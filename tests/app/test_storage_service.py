@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -249,3 +251,16 @@ async def test_workspace_downloads_processes_uploads(storage: StorageService, pr
     assert not root.exists()
     assert info.size == 6
     assert await storage.read_bytes(f"videos/{prefix}/joined.bin") == b"onetwo"
+
+
+async def test_local_start_up_removes_only_stale_partial_files(tmp_path: Path) -> None:
+    settings = storage_settings("local", tmp_path=tmp_path, azurite=None)
+    partial = tmp_path / "storage" / ".partial"
+    partial.mkdir(parents=True)
+    (partial / "stale.part").write_bytes(b"crashed")
+    (partial / "fresh.part").write_bytes(b"in progress elsewhere")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(partial / "stale.part", (old, old))
+    async with started_storage(settings) as service:
+        assert sorted(p.name for p in partial.iterdir()) == ["fresh.part"]
+        assert await service.list("uploads") == []

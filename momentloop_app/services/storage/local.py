@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import stat as stat_module
+import time
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import UTC, datetime
@@ -27,6 +28,8 @@ from momentloop_app.services.storage.errors import (
 from momentloop_app.services.storage.paths import CONTAINERS, StoragePath, guess_content_type
 
 PARTIAL_DIR = ".partial"
+# Partial files older than this are leftovers of a crash (no upload takes a day), removed at start-up.
+STALE_PARTIAL_SECONDS = 24 * 3600
 _READ_CHUNK = 256 * 1024
 _WRITE_BATCH = 1024 * 1024
 
@@ -48,7 +51,13 @@ class LocalStorageBackend(StorageBackend):
     def _create_dirs(self) -> None:
         for container in CONTAINERS:
             self.container_dir(container).mkdir(parents=True, exist_ok=True)
-        (self.root / PARTIAL_DIR).mkdir(parents=True, exist_ok=True)
+        partial_dir = self.root / PARTIAL_DIR
+        partial_dir.mkdir(parents=True, exist_ok=True)
+        cutoff = time.time() - STALE_PARTIAL_SECONDS
+        for leftover in partial_dir.glob("*.part"):
+            with contextlib.suppress(OSError):
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
 
     async def check_ready(self) -> None:
         await asyncio.to_thread(self._check_dirs)
