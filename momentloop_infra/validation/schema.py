@@ -61,9 +61,16 @@ class _Checker:
 
     def fail(self, rule: str, field: str, value: object, message: str) -> None:
         self.found.append(
-            Finding(rule, "error", self.resource.path, field, value,
-                    f"{message} ({self.resource.type_ref}, resource {self.resource.symbol})",
-                    self.file, self.resource.symbol)
+            Finding(
+                rule,
+                "error",
+                self.resource.path,
+                field,
+                value,
+                f"{message} ({self.resource.type_ref}, resource {self.resource.symbol})",
+                self.file,
+                self.resource.symbol,
+            )
         )
 
     # -- describing a type for messages ------------------------------------------------------------
@@ -87,8 +94,14 @@ class _Checker:
 
     def kinds(self, node: Node) -> set[str]:
         kind = node["$type"]
-        simple = {"StringType": "string", "StringLiteralType": "string", "IntegerType": "int", "BooleanType": "bool",
-                  "ObjectType": "object", "ArrayType": "array"}
+        simple = {
+            "StringType": "string",
+            "StringLiteralType": "string",
+            "IntegerType": "int",
+            "BooleanType": "bool",
+            "ObjectType": "object",
+            "ArrayType": "array",
+        }
         if kind in simple:
             return {simple[kind]}
         if kind == "UnionType":
@@ -103,11 +116,18 @@ class _Checker:
             return
         if isinstance(value, Expr):
             info = self.symbols.describe(value)
-            if info.kind is not None and info.kind not in self.kinds(node) and not (
-                info.kind == "string" and "int" in self.kinds(node) and value.text.startswith("json(")
+            if (
+                info.kind is not None
+                and info.kind not in self.kinds(node)
+                and not (info.kind == "string" and "int" in self.kinds(node) and value.text.startswith("json("))
             ):
                 allowed = " or ".join(sorted(self.kinds(node)))
-                self.fail("ML-TYPE-KIND", field, value.text, f"is an expression of kind {info.kind}; the property takes {allowed}")
+                self.fail(
+                    "ML003",
+                    field,
+                    value.text,
+                    f"is an expression of kind {info.kind}; the property takes {allowed}",
+                )
                 return
             for possible in info.values:
                 self.check(node, possible, f"{field} (via {value.text})")
@@ -116,17 +136,17 @@ class _Checker:
             self.check_union(node, value, field)
         elif kind == "StringLiteralType":
             if value != node["value"]:
-                self.fail("ML-TYPE-VALUE", field, value, f"must be {node['value']!r}")
+                self.fail("ML004", field, value, f"must be {node['value']!r}")
         elif kind == "StringType":
             self.check_string(node, value, field)
         elif kind == "IntegerType":
             self.check_integer(node, value, field)
         elif kind == "BooleanType":
             if not isinstance(value, bool):
-                self.fail("ML-TYPE-KIND", field, value, f"is a {_kind_of(value)}; the property takes true or false")
+                self.fail("ML003", field, value, f"is a {_kind_of(value)}; the property takes true or false")
         elif kind == "ArrayType":
             if not isinstance(value, list | tuple):
-                self.fail("ML-TYPE-KIND", field, value, f"is a {_kind_of(value)}; the property takes an array")
+                self.fail("ML003", field, value, f"is a {_kind_of(value)}; the property takes an array")
                 return
             item = self.node(node["itemType"])
             for index, element in enumerate(value):
@@ -144,7 +164,12 @@ class _Checker:
                     if sub["$type"] == "StringType":
                         self.check_string(sub, value, field)
                 return
-            self.fail("ML-TYPE-VALUE", field, value, f"is not allowed; allowed values: {', '.join(map(repr, literals))}")
+            self.fail(
+                "ML004",
+                field,
+                value,
+                f"is not allowed; allowed values: {', '.join(map(repr, literals))}",
+            )
             return
         # A union of objects or mixed kinds: accept when one member accepts it.
         for element in node["elements"]:
@@ -153,32 +178,37 @@ class _Checker:
             if not attempt.found:
                 return
         allowed = " or ".join(sorted(self.kinds(node)))
-        self.fail("ML-TYPE-KIND", field, value, f"matches no member of the union; the property takes {allowed}")
+        self.fail("ML003", field, value, f"matches no member of the union; the property takes {allowed}")
 
     def check_string(self, node: Node, value: object, field: str) -> None:
         if not isinstance(value, str):
-            self.fail("ML-TYPE-KIND", field, value, f"is a {_kind_of(value)}; the property takes a string")
+            self.fail("ML003", field, value, f"is a {_kind_of(value)}; the property takes a string")
             return
         low, high = node.get("minLength"), node.get("maxLength")
         if (low is not None and len(value) < low) or (high is not None and len(value) > high):
-            self.fail("ML-TYPE-RANGE", field, value, f"has {len(value)} characters; allowed: {low or 0} to {high if high is not None else 'any'}")
+            self.fail(
+                "ML005",
+                field,
+                value,
+                f"has {len(value)} characters; allowed: {low or 0} to {high if high is not None else 'any'}",
+            )
         pattern = node.get("pattern")
         compiled = _pattern(pattern) if pattern else None
         if compiled is not None and not compiled.search(value):
-            self.fail("ML-TYPE-VALUE", field, value, f"does not match the pattern {pattern}")
+            self.fail("ML004", field, value, f"does not match the pattern {pattern}")
 
     def check_integer(self, node: Node, value: object, field: str) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail("ML-TYPE-KIND", field, value, f"is a {_kind_of(value)}; the property takes an integer")
+            self.fail("ML003", field, value, f"is a {_kind_of(value)}; the property takes an integer")
             return
         low, high = node.get("minValue"), node.get("maxValue")
         if (low is not None and value < low) or (high is not None and value > high):
             shown = f"{low if low is not None else '-inf'} to {high if high is not None else 'inf'}"
-            self.fail("ML-TYPE-RANGE", field, value, f"is out of range; allowed: {shown}")
+            self.fail("ML005", field, value, f"is out of range; allowed: {shown}")
 
     def check_object(self, node: Node, value: object, field: str, *, top: bool = False) -> None:
         if not isinstance(value, Mapping):
-            self.fail("ML-TYPE-KIND", field, value, f"is a {_kind_of(value)}; the property takes an object")
+            self.fail("ML003", field, value, f"is a {_kind_of(value)}; the property takes an object")
             return
         properties: Mapping[str, Node] = node.get("properties", {})
         extra = node.get("additionalProperties")
@@ -197,24 +227,40 @@ class _Checker:
                 if extra is not None:
                     self.check(self.node(extra), item, f"{prefix}{key}")
                 else:
-                    writable = sorted(k for k, s in properties.items() if not s["flags"] & READ_ONLY or s["flags"] & REQUIRED)
-                    self.fail("ML-TYPE-UNKNOWN", f"{prefix}{key}", None,
-                              f"is not a property of {node.get('name', 'this object')}; known properties: {', '.join(writable)}")
+                    writable = sorted(
+                        k for k, s in properties.items() if not s["flags"] & READ_ONLY or s["flags"] & REQUIRED
+                    )
+                    self.fail(
+                        "ML002",
+                        f"{prefix}{key}",
+                        None,
+                        f"is not a property of {node.get('name', 'this object')}; "
+                        f"known properties: {', '.join(writable)}",
+                    )
                 continue
             flags = spec["flags"]
             if flags & READ_ONLY and not flags & REQUIRED:
-                self.fail("ML-TYPE-READONLY", f"{prefix}{key}", _shown(item), "is read-only: Azure sets it, a template cannot")
+                self.fail(
+                    "ML006",
+                    f"{prefix}{key}",
+                    _shown(item),
+                    "is read-only: Azure sets it, a template cannot",
+                )
                 continue
             if flags & DEPLOY_TIME_CONSTANT and isinstance(item, Expr) and not self.symbols.describe(item).deploy_time:
-                self.fail("ML-DEPLOY-TIME", f"{prefix}{key}", item.text,
-                          "must be known when the deployment starts (Bicep BCP120); build it from parameters, "
-                          "variables and resource ids, or pass the value into a module as a parameter")
+                self.fail(
+                    "ML008",
+                    f"{prefix}{key}",
+                    item.text,
+                    "must be known when the deployment starts (Bicep BCP120); build it from parameters, "
+                    "variables and resource ids, or pass the value into a module as a parameter",
+                )
             self.check(self.node(spec["type"]), item, f"{prefix}{key}")
         if self.resource.existing:
             return
         for key, spec in properties.items():
             if spec["flags"] & REQUIRED and value.get(key) is None:
-                self.fail("ML-TYPE-REQUIRED", f"{prefix}{key}", None, "is required and missing")
+                self.fail("ML007", f"{prefix}{key}", None, "is required and missing")
 
 
 def _kind_of(value: object) -> str:
@@ -240,9 +286,21 @@ def check_resource(resource: Resource, symbols: FileSymbols, file: str) -> list[
     nodes = type_index().get(resource.type_ref)
     if nodes is None:
         versions = known_versions(resource.type)
-        allowed = f"pinned versions known: {', '.join(versions)}" if versions else "the type is not one this library knows"
-        return [Finding("ML-TYPE-UNKNOWN-TYPE", "error", resource.path, "type", resource.type_ref,
-                        f"no Azure type definition for this type and API version; {allowed}", file, resource.symbol)]
+        allowed = (
+            f"pinned versions known: {', '.join(versions)}" if versions else "the type is not one this library knows"
+        )
+        return [
+            Finding(
+                "ML001",
+                "error",
+                resource.path,
+                "type",
+                resource.type_ref,
+                f"no Azure type definition for this type and API version; {allowed}",
+                file,
+                resource.symbol,
+            )
+        ]
     checker = _Checker(resource, nodes, symbols, file)
     body_ref = nodes[0]["body"]
     checker.check_object(checker.node(body_ref), dict(resource.body), "", top=True)

@@ -15,8 +15,18 @@ Kind = str  # 'string' | 'int' | 'bool' | 'object' | 'array'
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _STRING = re.compile(r"^'(?:[^'\\]|\\.)*'$", re.S)
 # Functions whose result is always a string.
-_STRING_FUNCTIONS = ("guid(", "subscriptionResourceId(", "resourceId(", "toLower(", "toUpper(", "uniqueString(",
-                     "concat(", "format(", "substring(", "replace(")
+_STRING_FUNCTIONS = (
+    "guid(",
+    "subscriptionResourceId(",
+    "resourceId(",
+    "toLower(",
+    "toUpper(",
+    "uniqueString(",
+    "concat(",
+    "format(",
+    "substring(",
+    "replace(",
+)
 
 
 @attrs.frozen

@@ -1,0 +1,288 @@
+"""What the Bicep compiler would reject across files: module parameters and outputs, undeclared
+symbols, main.bicepparam against main.bicep, and unused parameters or variables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
+
+from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.model.records import BicepFile, ParamValue
+from momentloop_infra.validation.findings import Finding
+from momentloop_infra.validation.symbols import FileSymbols
+
+if TYPE_CHECKING:
+    from momentloop_infra.synth.assemble import Project
+
+MAIN = "main.bicep"
+PARAMS_FILE = "main.bicepparam"
+_OUTPUT_REF = re.compile(r"(?<![A-Za-z0-9_.])([A-Za-z_]\w*)\.outputs\.([A-Za-z_]\w*)")
+
+
+def exprs_in(value: object) -> Iterator[Expr]:
+    """Every expression inside a value (keys included)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Expr):
+            yield item
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+
+
+def references(file: BicepFile) -> Iterator[tuple[str, str, str]]:
+    """(symbol, who refers to it, construct path) for every reference in a file."""
+    for p in file.params:
+        for e in exprs_in(p.default):
+            yield from ((s, f"param {p.name}", "") for s in e.refs)
+    for v in file.variables:
+        for e in exprs_in(v.value):
+            yield from ((s, f"var {v.name}", "") for s in e.refs)
+    for r in file.resources:
+        for e in exprs_in([r.body, r.condition]):
+            yield from ((s, f"resource {r.symbol}", r.path) for s in e.refs)
+        yield from ((s, f"resource {r.symbol} dependsOn", r.path) for s in r.depends_on)
+    for m in file.modules:
+        for e in exprs_in(m.params):
+            yield from ((s, f"module {m.symbol}", m.path) for s in e.refs)
+        yield from ((s, f"module {m.symbol} dependsOn", m.path) for s in m.depends_on)
+    for o in file.outputs:
+        yield from ((s, f"output {o.name}", "") for s in o.value.refs)
+
+
+def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, ...]]]:
+    """For each module file, the literal values each parameter can receive in this stack: a
+    literal argument, or the allowed values and profile default of the main parameter passed."""
+    main_params = {p.name: p for p in project.main.params}
+    defaults = {v.name: _typed(v) for v in project.param_values if v.default is not None}
+    found: dict[str, dict[str, tuple[object, ...]]] = {}
+    for call in project.main.modules:
+        values = found.setdefault(call.file, {})
+        for name, argument in call.params.items():
+            possible: tuple[object, ...] = ()
+            if isinstance(argument, str | int | bool):
+                possible = (argument,)
+            elif isinstance(argument, Expr) and argument.text in main_params:
+                param = main_params[argument.text]
+                possible = tuple(param.allowed)
+                if argument.text in defaults and defaults[argument.text] not in possible:
+                    possible += (defaults[argument.text],)
+            if not possible:
+                values[name] = ()  # unknown in at least one call: check nothing
+            elif name not in values or values[name]:
+                values[name] = tuple(dict.fromkeys((*values.get(name, ()), *possible)))
+    return found
+
+
+def _typed(value: ParamValue) -> object:
+    assert value.default is not None
+    if value.type == "int":
+        try:
+            return int(value.default)
+        except ValueError:
+            return value.default
+    if value.type == "bool":
+        return value.default == "true"
+    return value.default
+
+
+def check_project(project: Project) -> list[Finding]:
+    stack = project.stack.node.path
+    found: list[Finding] = []
+    files: dict[str, BicepFile] = {MAIN: project.main, **project.modules}
+
+    # Module calls against the module files.
+    for call in project.main.modules:
+        module = project.modules.get(call.file)
+        if module is None:
+            found.append(
+                Finding(
+                    "ML020",
+                    "error",
+                    call.path or stack,
+                    "module",
+                    call.file,
+                    "calls a module file that is not generated",
+                    MAIN,
+                    call.symbol,
+                )
+            )
+            continue
+        declared = {p.name: p for p in module.params}
+        for name in call.params:
+            if name not in declared:
+                found.append(
+                    Finding(
+                        "ML020",
+                        "error",
+                        call.path or stack,
+                        f"params.{name}",
+                        None,
+                        f"{call.file} has no parameter {name!r}; its parameters: {', '.join(declared)}",
+                        MAIN,
+                        call.symbol,
+                    )
+                )
+        for name, param in declared.items():
+            if param.default is None and name not in call.params:
+                found.append(
+                    Finding(
+                        "ML021",
+                        "error",
+                        call.path or stack,
+                        f"params.{name}",
+                        None,
+                        f"is required by {call.file} and not passed",
+                        MAIN,
+                        call.symbol,
+                    )
+                )
+
+    # Module outputs referenced in main.bicep.
+    calls = {c.symbol: c for c in project.main.modules}
+    for (module_symbol, output_name), reader, where in _output_uses(project.main):
+        called = calls.get(module_symbol)
+        if called is None or called.file not in project.modules:
+            continue  # reported as an undeclared symbol below
+        outputs = [o.name for o in project.modules[called.file].outputs]
+        if output_name not in outputs:
+            found.append(
+                Finding(
+                    "ML022",
+                    "error",
+                    where or called.path or stack,
+                    "outputs",
+                    output_name,
+                    f"{reader} reads an output {called.file} does not declare; "
+                    f"its outputs: {', '.join(outputs) or 'none'}",
+                    MAIN,
+                    module_symbol,
+                )
+            )
+
+    # Every symbol declared; every parameter and variable used.
+    for name, file in files.items():
+        symbols = FileSymbols(file).declared
+        used: set[str] = set()
+        for symbol, who, path in references(file):
+            used.add(symbol)
+            if symbol not in symbols:
+                found.append(
+                    Finding(
+                        "ML023",
+                        "error",
+                        path or stack,
+                        who,
+                        symbol,
+                        f"refers to a symbol {name} does not declare",
+                        name,
+                        symbol,
+                    )
+                )
+        for p in file.params:
+            if p.name not in used:
+                found.append(
+                    Finding(
+                        "ML026",
+                        "warning",
+                        stack,
+                        f"param {p.name}",
+                        None,
+                        "is declared and never used (Bicep linter no-unused-params); remove it",
+                        name,
+                        p.name,
+                    )
+                )
+        for v in file.variables:
+            if v.name not in used:
+                found.append(
+                    Finding(
+                        "ML027",
+                        "warning",
+                        stack,
+                        f"var {v.name}",
+                        None,
+                        "is declared and never used (Bicep linter no-unused-vars); remove it",
+                        name,
+                        v.name,
+                    )
+                )
+
+    # main.bicepparam against main.bicep.
+    main_params = {p.name: p for p in project.main.params}
+    assigned = {v.name: v for v in project.param_values}
+    for value in project.param_values:
+        main_param = main_params.get(value.name)
+        if main_param is None:
+            found.append(
+                Finding(
+                    "ML024",
+                    "error",
+                    stack,
+                    f"param {value.name}",
+                    value.env,
+                    f"is assigned in main.bicepparam but main.bicep declares no such parameter; "
+                    f"its parameters: {', '.join(main_params)}",
+                    PARAMS_FILE,
+                    value.name,
+                )
+            )
+        elif main_param.type != value.type:
+            found.append(
+                Finding(
+                    "ML028",
+                    "error",
+                    stack,
+                    f"param {value.name}",
+                    value.type,
+                    f"main.bicepparam assigns a {value.type}; main.bicep declares {main_param.type}",
+                    PARAMS_FILE,
+                    value.name,
+                )
+            )
+        elif value.default is not None and main_param.allowed and _typed(value) not in main_param.allowed:
+            found.append(
+                Finding(
+                    "ML004",
+                    "error",
+                    stack,
+                    f"param {value.name}",
+                    value.default,
+                    f"the default is not allowed; allowed values: {', '.join(main_param.allowed)}",
+                    PARAMS_FILE,
+                    value.name,
+                )
+            )
+    for name, declared_param in main_params.items():
+        if declared_param.default is None and name not in assigned:
+            found.append(
+                Finding(
+                    "ML025",
+                    "error",
+                    stack,
+                    f"param {name}",
+                    None,
+                    "is required by main.bicep and not assigned in main.bicepparam",
+                    PARAMS_FILE,
+                    name,
+                )
+            )
+    return found
+
+
+def _output_uses(file: BicepFile) -> Iterator[tuple[tuple[str, str], str, str]]:
+    for m in file.modules:
+        for e in exprs_in(m.params):
+            for match in _OUTPUT_REF.finditer(e.text):
+                yield (match.group(1), match.group(2)), f"module {m.symbol}", m.path
+    for o in file.outputs:
+        for match in _OUTPUT_REF.finditer(o.value.text):
+            yield (match.group(1), match.group(2)), f"output {o.name}", ""
+    for v in file.variables:
+        for e in exprs_in(v.value):
+            for match in _OUTPUT_REF.finditer(e.text):
+                yield (match.group(1), match.group(2)), f"var {v.name}", ""

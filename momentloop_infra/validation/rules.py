@@ -1,0 +1,444 @@
+"""Security and convention rules: data (id, name, level, reason, fix) plus one small function each.
+
+A rule function receives the synthesized project and yields `Hit`s; `RULES` turns them into
+findings. Adding a rule is one function, one row in `RULES` and one row in the test table.
+A construct silences one rule on itself with `construct.suppress(rule_id, reason)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.model.records import BicepFile, Resource
+from momentloop_infra.validation.consistency import MAIN, exprs_in
+from momentloop_infra.validation.findings import Level
+from momentloop_infra.validation.symbols import FileSymbols
+
+if TYPE_CHECKING:
+    from momentloop_infra.synth.assemble import Project
+
+SECRET_NAME = re.compile(r"(?i)(password|passwd|secret|api_?key|token|private_?key|connection_?string|credential)")
+_LIST_CALL = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Za-z_]\w*\.)?list[A-Z]\w*\(")
+_SERVICE_TAG = re.compile(r"'azd-service-name':\s*'((?:[^'\\]|\\.)*)'")
+_QUOTED_KEY = re.compile(r"'((?:[^'\\]|\\.)*)':")
+MISSING = object()
+
+
+@attrs.frozen
+class Hit:
+    path: str
+    field: str
+    value: object
+    file: str
+    symbol: str
+    detail: str = ""
+
+
+@attrs.frozen
+class Rule:
+    id: str
+    name: str
+    level: Level
+    reason: str  # one line: why it matters
+    fix: str  # one line: what to do
+    check: Callable[[Project], Iterator[Hit]]
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def files_of(project: Project) -> dict[str, BicepFile]:
+    return {MAIN: project.main, **project.modules}
+
+
+def deployed(project: Project, type_: str | None = None) -> Iterator[tuple[str, Resource]]:
+    for name, file in files_of(project).items():
+        for resource in file.resources:
+            if not resource.existing and (type_ is None or resource.type == type_):
+                yield name, resource
+
+
+def get(body: Mapping[str, object], path: str) -> object:
+    value: object = body
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or value.get(part) is None:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def secure_params(file: BicepFile) -> set[str]:
+    return {p.name for p in file.params if p.secure}
+
+
+def carries_secret(value: object, file: BicepFile) -> bool:
+    secure = secure_params(file)
+    return any(e.refs & secure or _LIST_CALL.search(e.text) for e in exprs_in(value))
+
+
+def property_rule(type_: str, path: str, ok: Callable[[object], bool]) -> Callable[[Project], Iterator[Hit]]:
+    """A rule on one property of every deployed resource of one type; a missing property fails,
+    an expression passes when every value the stack can give it passes."""
+
+    def check(project: Project) -> Iterator[Hit]:
+        for name, resource in deployed(project, type_):
+            value = get(resource.body, path)
+            if isinstance(value, Expr):
+                values = FileSymbols(files_of(project)[name]).describe(value).values
+                if all(ok(v) for v in values):
+                    continue
+                value = next(v for v in values if not ok(v))
+            if value is MISSING or not ok(value):
+                yield Hit(resource.path, path, None if value is MISSING else value, name, resource.symbol)
+
+    return check
+
+
+def tag_keys(project: Project, file_name: str, value: object) -> set[str] | None:
+    """The tag names a `tags` value certainly holds, following variables and module parameters."""
+    files = files_of(project)
+    file = files[file_name]
+    if isinstance(value, Mapping):
+        return {k for k in value if isinstance(k, str)}
+    if not isinstance(value, Expr):
+        return None
+    symbols = FileSymbols(file).declared
+    keys = set(_QUOTED_KEY.findall(value.text))
+    for symbol in value.refs:
+        kind = symbols.get(symbol)
+        if kind == "var":
+            variable = next(v for v in file.variables if v.name == symbol)
+            keys |= tag_keys(project, file_name, variable.value) or set()
+        elif kind == "param" and file_name != MAIN:
+            per_call = [
+                tag_keys(project, MAIN, call.params[symbol])
+                for call in project.main.modules
+                if call.file == file_name and symbol in call.params
+            ]
+            if per_call and all(k is not None for k in per_call):
+                keys |= set.intersection(*(k for k in per_call if k is not None))
+    return keys
+
+
+def service_tag(project: Project, file_name: str, value: object) -> str | None:
+    file = files_of(project)[file_name]
+    texts = [e.text for e in exprs_in(value)]
+    if isinstance(value, Mapping) and isinstance(value.get("azd-service-name"), str):
+        return str(value["azd-service-name"])
+    for e in exprs_in(value):
+        for symbol in e.refs:
+            variable = next((v for v in file.variables if v.name == symbol), None)
+            if variable is not None:
+                found = service_tag(project, file_name, variable.value)
+                if found is not None:
+                    return found
+    for text in texts:
+        match = _SERVICE_TAG.search(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+# -- rule functions -----------------------------------------------------------------------------
+
+
+def secret_in_output(project: Project) -> Iterator[Hit]:
+    stack = project.stack.node.path
+    for name, file in files_of(project).items():
+        for output in file.outputs:
+            if carries_secret(output.value, file) or SECRET_NAME.search(output.name):
+                yield Hit(stack, f"output {output.name}", output.value.text, name, output.name)
+
+
+def secret_in_tag(project: Project) -> Iterator[Hit]:
+    for name, resource in deployed(project):
+        tags = resource.body.get("tags")
+        if tags is not None and carries_secret(tags, files_of(project)[name]):
+            yield Hit(resource.path, "tags", None, name, resource.symbol)
+
+
+def secret_in_plain_param(project: Project) -> Iterator[Hit]:
+    stack = project.stack.node.path
+    main_secure = secure_params(project.main)
+    for name, file in files_of(project).items():
+        for p in file.params:
+            if not p.secure and SECRET_NAME.search(p.name):
+                yield Hit(stack, f"param {p.name}", None, name, p.name, "its name says it holds a secret")
+    for call in project.main.modules:
+        module = project.modules.get(call.file)
+        if module is None:
+            continue
+        declared = {p.name: p for p in module.params}
+        for arg, value in call.params.items():
+            param = declared.get(arg)
+            if param is not None and not param.secure and any(e.refs & main_secure for e in exprs_in(value)):
+                yield Hit(
+                    call.path or stack,
+                    f"params.{arg}",
+                    None,
+                    call.file,
+                    arg,
+                    "it receives a @secure() value from main.bicep",
+                )
+    for name, resource in deployed(project, "Microsoft.App/containerApps"):
+        containers = get(resource.body, "properties.template.containers")
+        secure = secure_params(files_of(project)[name])
+        for container in containers if isinstance(containers, list) else []:
+            for var in container.get("env", []) if isinstance(container, Mapping) else []:
+                if isinstance(var, Mapping) and any(e.refs & secure for e in exprs_in(var.get("value"))):
+                    yield Hit(
+                        resource.path,
+                        f"env.{var.get('name')}",
+                        None,
+                        name,
+                        resource.symbol,
+                        "a secret is passed as a plain environment variable",
+                    )
+
+
+def secure_param_default(project: Project) -> Iterator[Hit]:
+    stack = project.stack.node.path
+    for name, file in files_of(project).items():
+        for p in file.params:
+            if p.secure and p.default is not None and p.default != "":
+                yield Hit(stack, f"param {p.name}", "(hidden)", name, p.name)
+    secure = secure_params(project.main)
+    for value in project.param_values:
+        if value.name in secure and value.default is not None:
+            yield Hit(stack, f"param {value.name}", "(hidden)", "main.bicepparam", value.name)
+
+
+def azd_env_tag(project: Project) -> Iterator[Hit]:
+    for resource in project.main.resources:
+        if resource.type == "Microsoft.Resources/resourceGroups" and not resource.existing:
+            keys = tag_keys(project, MAIN, resource.body.get("tags"))
+            if keys is None or "azd-env-name" not in keys:
+                yield Hit(project.stack.node.path, "tags", None, MAIN, resource.symbol)
+
+
+def azd_service_tag(project: Project) -> Iterator[Hit]:
+    from momentloop_infra.constructs.container_app import ContainerApp
+
+    tagged: dict[str, list[str]] = {}
+    for name, resource in deployed(project, "Microsoft.App/containerApps"):
+        tag = service_tag(project, name, resource.body.get("tags"))
+        if tag is not None:
+            tagged.setdefault(tag, []).append(resource.path)
+    for construct in project.stack.node.walk():
+        if isinstance(construct, ContainerApp) and construct.node.path in project.plan.settings:
+            if project.plan.settings_of(construct).image is not None:
+                continue  # not an azd service: nothing to deploy into it
+            if construct.node.id not in tagged:
+                yield Hit(
+                    construct.node.path,
+                    "tags",
+                    None,
+                    "",
+                    "",
+                    f"azure.yaml lists service {construct.node.id!r} but no container app carries its tag",
+                )
+
+
+def azd_service_unique(project: Project) -> Iterator[Hit]:
+    seen: dict[str, str] = {}
+    for name, resource in deployed(project, "Microsoft.App/containerApps"):
+        tag = service_tag(project, name, resource.body.get("tags"))
+        if tag is None:
+            continue
+        if tag in seen and seen[tag] != resource.path:
+            yield Hit(resource.path, "tags.azd-service-name", tag, name, resource.symbol, f"{seen[tag]} carries it too")
+        seen.setdefault(tag, resource.path)
+
+
+def tags_present(project: Project) -> Iterator[Hit]:
+    for name, resource in deployed(project):
+        if "location" in resource.body and resource.body.get("tags") is None:
+            yield Hit(resource.path, "tags", None, name, resource.symbol)
+
+
+def _is(expected: object) -> Callable[[object], bool]:
+    return lambda value: value == expected and type(value) is type(expected)
+
+
+def _not(rejected: object) -> Callable[[object], bool]:
+    return lambda value: value is MISSING or value != rejected
+
+
+STORAGE = "Microsoft.Storage/storageAccounts"
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "ML101",
+        "no-secret-in-output",
+        "error",
+        "outputs are stored in plain text in the deployment history and azd's .env",
+        "do not output secrets, list*() results or secure parameters",
+        secret_in_output,
+    ),
+    Rule(
+        "ML102",
+        "no-secret-in-tag",
+        "error",
+        "tags are readable by anyone with Reader access",
+        "never put a secret in a tag",
+        secret_in_tag,
+    ),
+    Rule(
+        "ML103",
+        "no-secret-in-plain-param",
+        "error",
+        "a parameter without @secure() is logged in the deployment history",
+        "mark the parameter @secure() or pass the secret through Key Vault",
+        secret_in_plain_param,
+    ),
+    Rule(
+        "ML104",
+        "secure-param-no-default",
+        "error",
+        "a default on a @secure() parameter is a secret in the source",
+        "remove the default; set the value with `azd env set`",
+        secure_param_default,
+    ),
+    Rule(
+        "ML110",
+        "storage-no-public-blob",
+        "error",
+        "public blob access exposes containers to anonymous reads",
+        "set properties.allowBlobPublicAccess to false",
+        property_rule(STORAGE, "properties.allowBlobPublicAccess", _is(False)),
+    ),
+    Rule(
+        "ML111",
+        "storage-tls12",
+        "error",
+        "TLS below 1.2 is broken; an omitted value means TLS 1.0",
+        "set properties.minimumTlsVersion to 'TLS1_2'",
+        property_rule(STORAGE, "properties.minimumTlsVersion", _is("TLS1_2")),
+    ),
+    Rule(
+        "ML112",
+        "storage-https-only",
+        "error",
+        "plain HTTP sends data and tokens unencrypted",
+        "set properties.supportsHttpsTrafficOnly to true",
+        property_rule(STORAGE, "properties.supportsHttpsTrafficOnly", _is(True)),
+    ),
+    Rule(
+        "ML113",
+        "storage-no-shared-key",
+        "error",
+        "account keys bypass Entra ID and RBAC; an omitted value means enabled",
+        "set properties.allowSharedKeyAccess to false and grant roles through connect()",
+        property_rule(STORAGE, "properties.allowSharedKeyAccess", _is(False)),
+    ),
+    Rule(
+        "ML114",
+        "blob-container-private",
+        "error",
+        "a public container serves blobs to anyone",
+        "set properties.publicAccess to 'None'",
+        property_rule(f"{STORAGE}/blobServices/containers", "properties.publicAccess", _is("None")),
+    ),
+    Rule(
+        "ML120",
+        "key-vault-rbac",
+        "error",
+        "access policies bypass RBAC; an omitted value means access policies",
+        "set properties.enableRbacAuthorization to true",
+        property_rule("Microsoft.KeyVault/vaults", "properties.enableRbacAuthorization", _is(True)),
+    ),
+    Rule(
+        "ML121",
+        "key-vault-purge-protection-not-false",
+        "error",
+        "the service rejects an explicit false for purge protection",
+        "omit properties.enablePurgeProtection (or emit null) to leave it off",
+        property_rule("Microsoft.KeyVault/vaults", "properties.enablePurgeProtection", _not(False)),
+    ),
+    Rule(
+        "ML130",
+        "registry-no-admin-user",
+        "error",
+        "the admin user is a shared password that bypasses RBAC",
+        "set properties.adminUserEnabled to false",
+        property_rule("Microsoft.ContainerRegistry/registries", "properties.adminUserEnabled", _is(False)),
+    ),
+    Rule(
+        "ML131",
+        "registry-no-anonymous-pull",
+        "error",
+        "anonymous pull lets anyone download the images",
+        "set properties.anonymousPullEnabled to false",
+        property_rule("Microsoft.ContainerRegistry/registries", "properties.anonymousPullEnabled", _not(True)),
+    ),
+    Rule(
+        "ML140",
+        "postgres-entra-only",
+        "error",
+        "password authentication means a password to leak and rotate",
+        "set properties.authConfig.passwordAuth to 'Disabled' and activeDirectoryAuth to 'Enabled'",
+        property_rule(
+            "Microsoft.DBforPostgreSQL/flexibleServers", "properties.authConfig.passwordAuth", _is("Disabled")
+        ),
+    ),
+    Rule(
+        "ML141",
+        "postgres-entra-enabled",
+        "error",
+        "without Entra authentication and password auth off, nobody can sign in",
+        "set properties.authConfig.activeDirectoryAuth to 'Enabled'",
+        property_rule(
+            "Microsoft.DBforPostgreSQL/flexibleServers", "properties.authConfig.activeDirectoryAuth", _is("Enabled")
+        ),
+    ),
+    Rule(
+        "ML150",
+        "container-app-no-insecure-ingress",
+        "error",
+        "allowInsecure serves plain HTTP without redirecting to HTTPS",
+        "set properties.configuration.ingress.allowInsecure to false",
+        property_rule("Microsoft.App/containerApps", "properties.configuration.ingress.allowInsecure", _not(True)),
+    ),
+    Rule(
+        "ML201",
+        "azd-env-tag",
+        "error",
+        "azd finds the environment's resource group by its azd-env-name tag",
+        "tag the resource group with azd-env-name: environmentName",
+        azd_env_tag,
+    ),
+    Rule(
+        "ML202",
+        "azd-service-tag",
+        "error",
+        "azd deploys a service into the resource tagged azd-service-name with its name",
+        "tag the service's container app with azd-service-name",
+        azd_service_tag,
+    ),
+    Rule(
+        "ML203",
+        "azd-service-tag-unique",
+        "error",
+        "azd refuses to deploy when two resources carry the same service tag",
+        "give each service's host its own azd-service-name",
+        azd_service_unique,
+    ),
+    Rule(
+        "ML204",
+        "tags-present",
+        "warning",
+        "untagged resources cannot be traced to their azd environment",
+        "pass the module's tags to every resource",
+        tags_present,
+    ),
+)
+
+RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
+
+
+def describe_rules() -> list[dict[str, Any]]:
+    return [{"id": r.id, "name": r.name, "level": r.level, "reason": r.reason, "fix": r.fix} for r in RULES]
