@@ -42,6 +42,7 @@ class AzureConstruct(Construct, Generic[S]):
         self._given = {k: v for k, v in settings.items() if v is not None}
         self._profiles = dict(profiles or {})
         self._overrides: list[tuple[str, object]] = []
+        self._suppressions: dict[str, str] = {}
         for name in self._profiles:
             if name not in PROFILES:
                 self.node.add_problem(
@@ -123,6 +124,31 @@ class AzureConstruct(Construct, Generic[S]):
             else:
                 target[parts[-1]] = value
         return attrs.evolve(resource, body=body)
+
+    # -- reasoned suppressions --------------------------------------------------------------
+
+    def suppress(self, rule_id: str, reason: str) -> None:
+        """Silence one validation rule (e.g. 'ML113') on this construct only. The reason is
+        required; it is written beside the resource as `// checkov:skip=ML113: reason`."""
+        from momentloop_infra.validation.rules import RULES_BY_ID
+
+        if rule_id not in RULES_BY_ID:
+            self.node.add_problem(
+                "suppress", rule_id, f"unknown rule; rules that can be suppressed: {', '.join(RULES_BY_ID)}"
+            )
+        elif not isinstance(reason, str) or len(reason.strip()) < 10 or "\n" in reason:
+            self.node.add_problem(
+                "suppress",
+                rule_id,
+                "give a written reason of one line, at least 10 characters, saying why the finding is acceptable",
+            )
+        else:
+            self._suppressions[rule_id] = reason.strip()
+
+    @property
+    def suppressions(self) -> dict[str, str]:
+        """Rule id -> the reason it is silenced on this construct."""
+        return dict(self._suppressions)
 
     # -- expansion ----------------------------------------------------------------------------
 
