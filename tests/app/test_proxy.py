@@ -275,3 +275,21 @@ async def test_streams_a_large_file_and_concurrent_ranges_through_uvicorn(
             for index in range(40):
                 group.start_soon(fetch, index)
         assert failures == []
+
+
+async def test_abandoned_streams_do_not_break_the_server(tmp_path: Path, azurite: AzuriteServer) -> None:
+    settings = storage_settings("azure", tmp_path=tmp_path, azurite=azurite, storage_azure_block_bytes=128 * 1024)
+    app = create_app(settings)
+    path = f"videos/{unique_prefix()}/long.mp4"
+    body = bytes(range(256)) * 8192  # 2 MiB
+    async with serving(app) as url:
+        await app.state.storage.save(path, body)
+        for _ in range(10):
+            async with httpx.AsyncClient(base_url=url) as http, http.stream("GET", f"/api/storage/{path}") as response:
+                assert response.status_code == 200
+                async for _chunk in response.aiter_raw():
+                    break  # the viewer skips away: the connection closes mid-body
+        async with httpx.AsyncClient(base_url=url) as http:
+            response = await http.get(f"/api/storage/{path}")
+            assert response.content == body
+            assert (await http.get("/readyz")).status_code == 200
