@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from momentloop_infra.errors import Problem
+from momentloop_infra.errors import Problem, StackError
 from momentloop_infra.model.records import Resource, Suppression
 from momentloop_infra.validation.consistency import MAIN, check_project, module_param_values
 from momentloop_infra.validation.findings import Finding, Report
@@ -17,6 +17,7 @@ from momentloop_infra.validation.schema import check_resource
 from momentloop_infra.validation.symbols import FileSymbols
 
 if TYPE_CHECKING:
+    from momentloop_infra.constructs.stack import Stack
     from momentloop_infra.synth.assemble import Project
 
 # Checks that are not rules in RULES: for SARIF's rule list and `--format json`.
@@ -171,3 +172,26 @@ def _line_of(lines: list[str], symbol: str, field: str) -> int | None:
             break
         at = nxt
     return at + 1
+
+
+class ValidationFailed(StackError):
+    """Synthesis stopped on blocking findings; carries the full report and the project."""
+
+    def __init__(self, report: Report, project: Project) -> None:
+        super().__init__([f.problem() for f in report.errors])
+        self.report = report
+        self.project = project
+
+
+def check_stack(stack: Stack, profile: str) -> Report:
+    """The full report for a stack: its own problems, or every finding on what it synthesizes,
+    each placed on its line in the rendered files."""
+    from momentloop_infra.synth.assemble import assemble
+    from momentloop_infra.synth.output import Layout, render_files
+
+    try:
+        project = assemble(stack, profile, validate=False)
+    except StackError as exc:
+        return Report.of(stack.node.path, profile, problems_as_findings(exc.problems))
+    report, project = validate_project(project)
+    return locate(report, render_files(project, Layout.of("synth_out", "azure.yaml")))
