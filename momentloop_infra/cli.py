@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 # This process loads no pydantic plugins; skipping their entry-point scan saves ~50 ms of start-up.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -79,11 +80,52 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
         write_files(files, layout)
     except OSError as exc:
         _fail(f"cannot write the output: {exc}")
+    if project.report is not None:
+        for finding in project.report.warnings:
+            click.echo(f"warning: {finding.path}: {finding}", err=True)
     where = f"{layout.infra} and {layout.azure_yaml}"
     click.echo(
         f"synthesized {stack.node.id!r} (profile {profile}) into {where}: {len(files)} files, "
         f"{project.resource_count} resources, {project.role_assignment_count} role assignments"
     )
+
+
+@main.command()
+@click.option("--app", "app", default=None, help="The stack [default: the group's --app].")
+@click.option(
+    "--profile", type=click.Choice(PROFILES), default=None, help="Size profile [default: the group's --profile]."
+)
+@click.option(
+    "--format", "format_", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+    help="text for people; json or sarif (SARIF 2.1.0, for code scanning) for machines.",
+)
+@click.option("--output", "-o", "output", default=None, help="Write the report to this file instead of stdout.")
+@click.pass_context
+def validate(ctx: click.Context, app: str | None, profile: str | None, format_: str, output: str | None) -> None:
+    """Check the stack offline: Azure types, template consistency, security and azd rules.
+    Exits 2 when there are errors; writes no infrastructure files."""
+    from momentloop_infra.validation.core import check_stack
+    from momentloop_infra.validation.formats import render_report
+
+    app = app or ctx.obj["app"]
+    profile = profile or ctx.obj["profile"]
+    try:
+        stack = load_stack(app)
+    except LoadError as exc:
+        _fail(str(exc))
+        return
+    report = check_stack(stack, profile)
+    text = render_report(report, format_)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write the report: {exc}")
+        click.echo(report.summary(), err=True)
+    if report.errors:
+        sys.exit(2)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ from momentloop_infra.synth.plan import Plan
 if TYPE_CHECKING:
     from momentloop_infra.constructs.base import AzureConstruct
     from momentloop_infra.constructs.stack import Stack
+    from momentloop_infra.validation.findings import Report
 
 
 @attrs.frozen
@@ -33,6 +34,7 @@ class Project:
     main: BicepFile
     modules: dict[str, BicepFile]
     param_values: tuple[ParamValue, ...]
+    report: Report | None = None  # the validation findings (warnings, honoured suppressions)
 
     @property
     def resource_count(self) -> int:
@@ -174,7 +176,9 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def assemble(stack: Stack, profile: str = "default") -> Project:
+def assemble(stack: Stack, profile: str = "default", *, validate: bool = True) -> Project:
+    """Build the project; with `validate` (the default) also run every offline check, raising
+    StackError (a ValidationFailed) with every blocking finding."""
     from momentloop_infra.constructs.base import AzureConstruct
     from momentloop_infra.constructs.environment import ContainerAppsEnvironment
     from momentloop_infra.constructs.key_vault import KeyVault
@@ -261,7 +265,15 @@ def assemble(stack: Stack, profile: str = "default") -> Project:
         ParamValue("location", "AZURE_LOCATION", "string", None),
         *synth.param_values,
     )
-    return Project(stack, profile, plan, main, dict(sorted(synth.modules.items())), values)
+    project = Project(stack, profile, plan, main, dict(sorted(synth.modules.items())), values)
+    if not validate:
+        return project
+    from momentloop_infra.validation.core import ValidationFailed, validate_project
+
+    report, project = validate_project(project)
+    if report.errors:
+        raise ValidationFailed(report, project)
+    return attrs.evolve(project, report=report)
 
 
 def _ordered(calls: list[ModuleCall]) -> list[ModuleCall]:
