@@ -117,14 +117,6 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
                         "CKV_AZURE_35",
                         "no virtual network in this design; access needs Entra ID (shared keys are disabled)",
                     ),
-                    Suppression("CKV_AZURE_33", "queue service is not used; only blob containers"),
-                    Suppression(
-                        "CKV2_AZURE_1", "Microsoft-managed keys; customer-managed keys are out of scope"
-                    ),
-                    Suppression("CKV2_AZURE_33", "no virtual network in this design, so no private endpoint"),
-                    Suppression("CKV2_AZURE_38", "soft delete is configured on the blob service resource"),
-                    Suppression("CKV2_AZURE_40", "shared key access is disabled on this account"),
-                    Suppression("CKV2_AZURE_41", "no SAS is issued: shared keys are disabled"),
                 ),
                 path=self.node.path,
             )

@@ -123,7 +123,6 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                         "CKV_AZURE_189",
                         "no virtual network in this design; data-plane access needs Entra ID and RBAC",
                     ),
-                    Suppression("CKV2_AZURE_32", "no virtual network in this design, so no private endpoint"),
                 ),
                 path=self.node.path,
             )

@@ -68,7 +68,6 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
                     ),
                     Suppression("CKV_AZURE_163", BASIC_SKU_REASON),
                     Suppression("CKV_AZURE_166", BASIC_SKU_REASON),
-                    Suppression("CKV_AZURE_233", BASIC_SKU_REASON),
                 ),
                 path=self.node.path,
             )
