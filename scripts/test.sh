@@ -25,6 +25,14 @@ if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_m
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# Checkov, in its own environment (it pins many packages); its pycep-parser is too old for
+# current Bicep, so 0.7.1 goes over it (azure-facts §9). Used by tests/validation.
+if [ ! -x .venv-checkov/bin/checkov ]; then
+  python3 -m venv .venv-checkov
+  .venv-checkov/bin/pip install -q --disable-pip-version-check checkov==3.3.30
+  .venv-checkov/bin/pip install -q --disable-pip-version-check --no-deps pycep-parser==0.7.1
+fi
+
 status=0
 .venv/bin/python -m pytest "$@" || status=$?
 if [ "$status" -eq 5 ]; then
