@@ -21,14 +21,20 @@ class UnrenderableValue(TypeError):
     """A value of a type the serializer does not know how to write as Bicep."""
 
 
+_NEEDS_ESCAPE = re.compile(r"[\\'$\x00-\x1f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def escape_string_body(text: str) -> str:
     """Escape text for the inside of a single-quoted Bicep string literal.
 
     Order matters: the backslash first, then the quote, then `${`, then control characters.
     """
+    if not _NEEDS_ESCAPE.search(text):
+        return text
     out = text.replace("\\", "\\\\").replace("'", "\\'").replace("${", "\\${")
     out = out.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    return "".join(c if c >= " " or c in "\n\r\t" else f"\\u{{{ord(c):X}}}" for c in out)
+    return _CONTROL.sub(lambda m: f"\\u{{{ord(m.group()):X}}}", out)
 
 
 def string_literal(text: str) -> str:

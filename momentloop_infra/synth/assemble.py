@@ -150,11 +150,11 @@ def plan_stack(stack: Stack, profile: str) -> Plan:
     resource_names, name_problems = assign_names(constructs, settings)
     connections = [conn for c in constructs if isinstance(c, ContainerApp) for conn in c.connections]
     grants = [g for conn in connections for g in conn.grants]
+    declared = {(g.role.guid, id(g.principal), id(g.target)) for g in grants}
     for c in constructs:
-        if isinstance(c, ContainerApp) and c.pull_grant is not None:
-            pull = c.pull_grant
-            if not any(g.role == pull.role and g.principal is c and g.target is pull.target for g in grants):
-                grants.append(pull)
+        pull = c.pull_grant if isinstance(c, ContainerApp) else None
+        if pull is not None and (pull.role.guid, id(c), id(pull.target)) not in declared:
+            grants.append(pull)
     plan = Plan(stack, profile, settings, resource_names, stems, connections, grants)
     problems += stem_problems + name_problems
     for c in constructs:

@@ -125,6 +125,5 @@ class Synthesis:
         return symbol
 
     def output(self, name: str, type: BicepType, value: Expr) -> None:
-        if any(o.name == name for o in self.outputs):
-            return
+        """A main.bicep output; names come from construct ids, which are unique, so one each."""
         self.outputs.append(Output(name, type, value))

@@ -24,14 +24,26 @@ class Plan:
     connections: list[Connection]
     grants: list[RoleGrant] = attrs.Factory(list)  # from connections, plus each app's implied AcrPull
 
+    _by_target: dict[int, list[RoleGrant]] = attrs.field(init=False, factory=dict)
+    _to: dict[int, list[Connection]] = attrs.field(init=False, factory=dict)
+    _from: dict[int, list[Connection]] = attrs.field(init=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        # Indexed once: looking grants up per construct must stay linear in the stack's size.
+        for grant in self.grants:
+            self._by_target.setdefault(id(grant.target), []).append(grant)
+        for connection in self.connections:
+            self._to.setdefault(id(connection.target), []).append(connection)
+            self._from.setdefault(id(connection.source), []).append(connection)
+
     def settings_of(self, construct: AzureConstruct[Any]) -> Any:
         return self.settings[construct.node.path]
 
     def grants_on(self, target: AzureConstruct[Any]) -> list[RoleGrant]:
-        return [g for g in self.grants if g.target is target]
+        return self._by_target.get(id(target), [])
 
     def connections_to(self, target: AzureConstruct[Any]) -> list[Connection]:
-        return [c for c in self.connections if c.target is target]
+        return self._to.get(id(target), [])
 
     def connections_from(self, source: AzureConstruct[Any]) -> list[Connection]:
-        return [c for c in self.connections if c.source is source]
+        return self._from.get(id(source), [])

@@ -17,7 +17,6 @@ resource registry 'Microsoft.ContainerRegistry/registries@2025-11-01' = {
   // checkov:skip=CKV_AZURE_139: no virtual network in this design: pulls use managed identities
   // checkov:skip=CKV_AZURE_163: the SKU is a parameter (Basic by default, for cost); Premium-only features are not available
   // checkov:skip=CKV_AZURE_166: the SKU is a parameter (Basic by default, for cost); Premium-only features are not available
-  // checkov:skip=CKV_AZURE_233: the SKU is a parameter (Basic by default, for cost); Premium-only features are not available
   name: name
   location: location
   tags: tags

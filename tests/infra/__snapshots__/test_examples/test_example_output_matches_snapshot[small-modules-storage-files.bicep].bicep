@@ -20,12 +20,6 @@ resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   // checkov:skip=CKV_AZURE_206: replication is the skuName parameter (Standard_LRS by default, for cost); set it to a geo-redundant SKU in a profile where that matters
   // checkov:skip=CKV_AZURE_59: no virtual network in this design; access needs Entra ID (shared keys are disabled)
   // checkov:skip=CKV_AZURE_35: no virtual network in this design; access needs Entra ID (shared keys are disabled)
-  // checkov:skip=CKV_AZURE_33: queue service is not used; only blob containers
-  // checkov:skip=CKV2_AZURE_1: Microsoft-managed keys; customer-managed keys are out of scope
-  // checkov:skip=CKV2_AZURE_33: no virtual network in this design, so no private endpoint
-  // checkov:skip=CKV2_AZURE_38: soft delete is configured on the blob service resource
-  // checkov:skip=CKV2_AZURE_40: shared key access is disabled on this account
-  // checkov:skip=CKV2_AZURE_41: no SAS is issued: shared keys are disabled
   name: name
   location: location
   tags: tags

@@ -41,7 +41,6 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   // checkov:skip=CKV_AZURE_110: purge protection is the enablePurgeProtection parameter, off by default so that `azd down` frees the name
   // checkov:skip=CKV_AZURE_109: no virtual network in this design; data-plane access needs Entra ID and RBAC
   // checkov:skip=CKV_AZURE_189: no virtual network in this design; data-plane access needs Entra ID and RBAC
-  // checkov:skip=CKV2_AZURE_32: no virtual network in this design, so no private endpoint
   name: name
   location: location
   tags: tags

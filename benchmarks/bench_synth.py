@@ -1,0 +1,82 @@
+"""Synthesis speed and memory.
+
+1. The whole `momentloop-synth` process for the MomentLoop stack (wall time, several runs).
+2. Generated stacks of N apps, N blob stores and their connections (N = 10, 100, 500): time to
+   build, synthesize and write, per app (flat when growth is linear), and peak memory of the
+   whole process (each size runs in a fresh interpreter).
+
+Run: .venv/bin/python benchmarks/bench_synth.py
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SYNTH = Path(sys.executable).parent / "momentloop-synth"
+
+GENERATED = r"""
+import json, resource, sys, tempfile, time
+t0 = time.perf_counter()
+from momentloop_infra import (BlobStore, ContainerApp, ContainerAppsEnvironment, ContainerRegistry,
+                              LogAnalytics, Stack)
+n = int(sys.argv[1])
+t1 = time.perf_counter()
+stack = Stack("generated")
+env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+registry = ContainerRegistry(stack, "registry")
+for i in range(n):
+    store = BlobStore(stack, f"store-{i}", containers=["files"])
+    app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry)
+    app.connect(store, access="read_write")
+    if i:
+        app.connect(previous)  # each app also reads the one before it: app-to-app wiring
+    previous = app
+with tempfile.TemporaryDirectory() as out:
+    result = stack.synth(out)
+t2 = time.perf_counter()
+peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"import_s": t1 - t0, "synth_s": t2 - t1, "resources": result.resources,
+                  "roles": result.role_assignments, "files": len(result.files), "peak_mib": peak_kib / 1024}))
+"""
+
+
+def cli_runs(count: int) -> list[float]:
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(count):
+            start = time.perf_counter()
+            subprocess.run(
+                [str(SYNTH), "--app", "examples/momentloop.py:stack", "--out", tmp],
+                cwd=REPO, check=True, capture_output=True,
+            )
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    cli_runs(2)  # warm the file cache and .pyc files
+    times = cli_runs(15)
+    print("momentloop-synth process, MomentLoop stack (15 runs):")
+    print(f"  median {statistics.median(times):.3f} s   min {min(times):.3f} s   max {max(times):.3f} s   (target < 0.3 s)")
+    print()
+    print("generated stacks: N apps + N blob stores, each app read-write on its store and reading the previous app")
+    print(f"  {'N':>5} {'resources':>9} {'roles':>6} {'files':>6} {'synth s':>8} {'ms/app':>7} {'peak MiB':>9}")
+    for n in (10, 100, 500):
+        out = subprocess.run([sys.executable, "-c", GENERATED, str(n)], cwd=REPO, check=True, capture_output=True, text=True)
+        r = json.loads(out.stdout)
+        print(
+            f"  {n:>5} {r['resources']:>9} {r['roles']:>6} {r['files']:>6} {r['synth_s']:>8.3f} "
+            f"{1000 * r['synth_s'] / n:>7.2f} {r['peak_mib']:>9.1f}"
+        )
+    print("  (targets at N=500: under 1 s and 120 MiB peak; ms/app roughly flat = linear growth)")
+
+
+if __name__ == "__main__":
+    main()
