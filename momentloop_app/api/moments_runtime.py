@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -33,6 +34,8 @@ class MomentsRuntime:
     engine: Engine
     verifier: TokenVerifier
     migrate_on_start: bool = True
+    storage_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
+    media_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(os.cpu_count() or 1))
     workers: list[Worker] = field(default_factory=list)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -46,6 +49,8 @@ class MomentsRuntime:
             engine=create_db_engine(settings, credential=credential),
             verifier=TokenVerifier(settings.jwt_secret),
             migrate_on_start=settings.database_migrate_on_start,
+            storage_slots=asyncio.Semaphore(settings.upload_storage_concurrency),
+            media_slots=asyncio.Semaphore(settings.upload_media_concurrency or os.cpu_count() or 1),
         )
 
     @property

@@ -13,15 +13,31 @@ FORMATS = {
 
 
 def make_image(
-    directory: Path, *, content_type: str = "image/jpeg", size: str = "64x48", name: str | None = None,
+    directory: Path,
+    *,
+    content_type: str = "image/jpeg",
+    size: str = "64x48",
+    name: str | None = None,
     color: str = "red",
 ) -> Path:
     ext, output_args = FORMATS[content_type]
     target = directory / (name or f"sample-{size}-{color}.{ext}")
     subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", f"color=c={color}:s={size}",
-         "-frames:v", "1", *output_args, str(target)],
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"color=c={color}:s={size}",
+            "-frames:v",
+            "1",
+            *output_args,
+            str(target),
+        ],
         check=True,
     )
     return target
@@ -31,9 +47,26 @@ def make_noisy_jpeg(directory: Path, *, size: str, name: str, quality: int = 2) 
     """A JPEG of random noise: hard to compress, so a large file from a modest frame."""
     target = directory / name
     subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", f"nullsrc=s={size},geq=random(1)*255:128:128",
-         "-frames:v", "1", "-pix_fmt", "yuvj444p", "-q:v", str(quality), "-f", "mjpeg", str(target)],
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"nullsrc=s={size},geq=random(1)*255:128:128",
+            "-frames:v",
+            "1",
+            "-pix_fmt",
+            "yuvj444p",
+            "-q:v",
+            str(quality),
+            "-f",
+            "mjpeg",
+            str(target),
+        ],
         check=True,
     )
     return target

@@ -29,8 +29,9 @@ def test_upgrade_creates_the_schema_the_models_describe(postgres_database: str) 
         engine.dispose()
 
 
-def test_command_applies_migrations(postgres_database: str, monkeypatch: pytest.MonkeyPatch,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_applies_migrations(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", postgres_database)
     assert migrate.main([]) == 0
     assert "revision head" in capsys.readouterr().out

@@ -95,6 +95,18 @@ def _insert(runtime: MomentsRuntime, moment: Moment) -> Moment:
     return moment
 
 
+def _check_and_thumbnail(runtime: MomentsRuntime, source: Path, thumbnail: Path) -> None:
+    timeout = runtime.settings.media_timeout_seconds
+    check_image(source, timeout_seconds=timeout, binaries=runtime.binaries)
+    make_thumbnail(
+        source,
+        thumbnail,
+        max_side=runtime.settings.thumbnail_max_side,
+        timeout_seconds=timeout,
+        binaries=runtime.binaries,
+    )
+
+
 @router.post("", status_code=201, response_model=MomentOut)
 async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
     runtime = get_runtime(request)
@@ -120,20 +132,8 @@ async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
             raise HTTPException(status_code=415, detail="the file is not a JPEG, PNG or WebP image")
         thumbnail = folder / "thumbnail.jpg"
         try:
-            await asyncio.to_thread(
-                check_image,
-                received.path,
-                timeout_seconds=runtime.settings.media_timeout_seconds,
-                binaries=runtime.binaries,
-            )
-            await asyncio.to_thread(
-                make_thumbnail,
-                received.path,
-                thumbnail,
-                max_side=runtime.settings.thumbnail_max_side,
-                timeout_seconds=runtime.settings.media_timeout_seconds,
-                binaries=runtime.binaries,
-            )
+            async with runtime.media_slots:
+                await asyncio.to_thread(_check_and_thumbnail, runtime, received.path, thumbnail)
         except InvalidImageError as exc:
             raise HTTPException(status_code=415, detail=str(exc)) from exc
 
@@ -141,12 +141,13 @@ async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
         image_path = f"uploads/{moment_id}.{EXTENSIONS[content_type]}"
         thumbnail_path = f"thumbnails/{moment_id}.jpg"
         try:
-            await runtime.storage.save_file(
-                image_path, received.path, content_type=content_type, max_bytes=limit
-            )
-            stored.append(image_path)
-            await runtime.storage.save_file(thumbnail_path, thumbnail, content_type="image/jpeg")
-            stored.append(thumbnail_path)
+            async with runtime.storage_slots:
+                await runtime.storage.save_file(
+                    image_path, received.path, content_type=content_type, max_bytes=limit
+                )
+                stored.append(image_path)
+                await runtime.storage.save_file(thumbnail_path, thumbnail, content_type="image/jpeg")
+                stored.append(thumbnail_path)
         except StorageLimitExceeded as exc:
             raise HTTPException(status_code=413, detail=f"the upload is larger than {limit} bytes") from exc
         except StorageUnavailable as exc:
