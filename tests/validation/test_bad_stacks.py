@@ -98,7 +98,7 @@ def test_bad_stack(name: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--app", f"tests.validation.bad_stacks:{name}", "--out", str(tmp_path / "out")])
     output = result.output + (result.stderr if result.stderr_bytes is not None else "")
     assert result.exit_code == 2, output
-    assert "Traceback" not in output and result.exception is None or isinstance(result.exception, SystemExit)
+    assert ("Traceback" not in output and result.exception is None) or isinstance(result.exception, SystemExit)
     for fragment in EXPECTED[name]:
         assert fragment in output, f"{fragment!r} not in:\n{output}"
     assert not (tmp_path / "out").exists(), "nothing is written for a stack with problems"

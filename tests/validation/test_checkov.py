@@ -74,7 +74,7 @@ def scanned(
     shutil.copytree(REPO / "synth_out" / "infra", generated / "synth_out")  # the committed output too
     shutil.copytree(generated, stripped)
     for path in stripped.rglob("*.bicep"):
-        path.write_text("".join(l for l in path.read_text("utf-8").splitlines(True) if not SKIP.match(l)), "utf-8")
+        path.write_text("".join(ln for ln in path.read_text("utf-8").splitlines(True) if not SKIP.match(ln)), "utf-8")
     return {"with": run_checkov(generated), "without": run_checkov(stripped), "skips": skips_in(generated)}
 
 
