@@ -93,7 +93,7 @@ def property_rule(type_: str, path: str, ok: Callable[[object], bool]) -> Callab
                 if all(ok(v) for v in values):
                     continue
                 value = next(v for v in values if not ok(v))
-            if value is MISSING or not ok(value):
+            if not ok(value):
                 yield Hit(resource.path, path, None if value is MISSING else value, name, resource.symbol)
 
     return check

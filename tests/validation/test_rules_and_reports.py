@@ -179,6 +179,12 @@ def test_suppression_silences_one_construct_and_is_written_beside_the_resource()
     assert "  // checkov:skip=ML113: a legacy importer signs requests with the account key\n" in body
 
 
+def test_an_absent_optional_property_passes_a_must_not_be_true_rule() -> None:
+    b = base()
+    b.app("worker", ingress="none")  # no ingress block at all: nothing insecure about it
+    assert rules_hit(b.stack) == set()
+
+
 def test_unused_suppression_is_a_warning() -> None:
     b = base()
     b.store().suppress("ML113", "nothing to hide here, really")
