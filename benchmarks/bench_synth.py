@@ -54,7 +54,9 @@ def cli_runs(count: int) -> list[float]:
             start = time.perf_counter()
             subprocess.run(
                 [str(SYNTH), "--app", "examples/momentloop.py:stack", "--out", tmp],
-                cwd=REPO, check=True, capture_output=True,
+                cwd=REPO,
+                check=True,
+                capture_output=True,
             )
             times.append(time.perf_counter() - start)
     return times
@@ -64,12 +66,16 @@ def main() -> None:
     cli_runs(2)  # warm the file cache and .pyc files
     times = cli_runs(15)
     print("momentloop-synth process, MomentLoop stack (15 runs):")
-    print(f"  median {statistics.median(times):.3f} s   min {min(times):.3f} s   max {max(times):.3f} s   (target < 0.3 s)")
+    print(
+        f"  median {statistics.median(times):.3f} s   min {min(times):.3f} s   max {max(times):.3f} s   (target < 0.3 s)"
+    )
     print()
     print("generated stacks: N apps + N blob stores, each app read-write on its store and reading the previous app")
     print(f"  {'N':>5} {'resources':>9} {'roles':>6} {'files':>6} {'synth s':>8} {'ms/app':>7} {'peak MiB':>9}")
     for n in (10, 100, 500):
-        out = subprocess.run([sys.executable, "-c", GENERATED, str(n)], cwd=REPO, check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", GENERATED, str(n)], cwd=REPO, check=True, capture_output=True, text=True
+        )
         r = json.loads(out.stdout)
         print(
             f"  {n:>5} {r['resources']:>9} {r['roles']:>6} {r['files']:>6} {r['synth_s']:>8.3f} "

@@ -62,7 +62,9 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
         if isinstance(construct, ContainerApp):
             settings = project.plan.settings_of(construct)
             if settings.image is not None:
-                continue  # a public image: nothing for azd to build
+                # A prebuilt image: azd deploys it as it is, nothing to build.
+                services.append({"name": construct.node.id, "image": settings.image})
+                continue
             folder = layout.project_root / (
                 settings.project if settings.project is not None else construct.node.id
             )

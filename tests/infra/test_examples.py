@@ -52,3 +52,17 @@ def test_small_stack_is_one_app_and_one_store() -> None:
         ("api", roles.STORAGE_BLOB_DATA_CONTRIBUTOR.name),
         ("api", roles.ACR_PULL.name),
     }
+
+
+def test_an_app_with_a_prebuilt_image_is_an_azd_service_that_builds_nothing() -> None:
+    from momentloop_infra import ContainerApp
+    from tests.infra.builders import base
+    from tests.infra.support import files_of
+
+    b = base()
+    ContainerApp(b.stack, "docs", environment=b.env, image="nginx:1.27-alpine", port=80)
+    b.app("api")
+    yaml = files_of(b.stack)["azure.yaml"]
+    assert "  docs:\n    image: \"nginx:1.27-alpine\"\n    host: containerapp\n" in yaml
+    assert "  api:\n    project: api\n    language: docker\n" in yaml
+    assert "'nginx:1.27-alpine'" in files_of(b.stack)["modules/container-app-docs.bicep"]
