@@ -67,7 +67,7 @@ def main() -> None:
     times = cli_runs(15)
     print("momentloop-synth process, MomentLoop stack (15 runs):")
     print(
-        f"  median {statistics.median(times):.3f} s   min {min(times):.3f} s   max {max(times):.3f} s   (target < 0.3 s)"
+        f"  median {statistics.median(times):.3f} s  min {min(times):.3f} s  max {max(times):.3f} s  (target < 0.3 s)"
     )
     print()
     print("generated stacks: N apps + N blob stores, each app read-write on its store and reading the previous app")
