@@ -230,18 +230,17 @@ def azd_service_tag(project: Project) -> Iterator[Hit]:
         if tag is not None:
             tagged.setdefault(tag, []).append(resource.path)
     for construct in project.stack.node.walk():
-        if isinstance(construct, ContainerApp) and construct.node.path in project.plan.settings:
-            if project.plan.settings_of(construct).image is not None:
-                continue  # not an azd service: nothing to deploy into it
-            if construct.node.id not in tagged:
-                yield Hit(
-                    construct.node.path,
-                    "tags",
-                    None,
-                    "",
-                    "",
-                    f"azure.yaml lists service {construct.node.id!r} but no container app carries its tag",
-                )
+        # Every container app is an azd service (a prebuilt image= one too), so each needs its tag.
+        listed = isinstance(construct, ContainerApp) and construct.node.path in project.plan.settings
+        if listed and construct.node.id not in tagged:
+            yield Hit(
+                construct.node.path,
+                "tags",
+                None,
+                "",
+                "",
+                f"azure.yaml lists service {construct.node.id!r} but no container app carries its tag",
+            )
 
 
 def azd_service_unique(project: Project) -> Iterator[Hit]:
