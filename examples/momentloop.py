@@ -53,6 +53,8 @@ backend = ContainerApp(
     min_replicas=0,
     max_replicas=3,
     project=".",  # the backend's Dockerfile is at the repository root
+    health_path="/healthz",
+    ready_path="/readyz",
     env={"STORAGE_BACKEND": "azure"},
     profiles={"scale-up": {"cpu": 1.0, "memory": "2Gi", "min_replicas": 1, "max_replicas": 10}},
 )

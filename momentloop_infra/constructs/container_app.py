@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from momentloop_infra.bicep.expr import Expr, call, interpolate, output, ref
+from momentloop_infra.bicep.serialize import render
 from momentloop_infra.connections import Access, Connection, EnvVar, RoleGrant
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -56,6 +57,8 @@ class ContainerAppSettings(Settings):
     project: str | None = None
     dockerfile: str = "Dockerfile"
     image: str | None = None
+    health_path: str | None = None
+    ready_path: str | None = None
     name: str | None = None
 
     @field_validator("memory", mode="before")
@@ -79,6 +82,10 @@ class ContainerAppSettings(Settings):
                 self.memory,
                 f"Container Apps pairs {self.cpu} vCPU with {expected} (memory is twice the CPU, in Gi)",
             )
+        for field in ("health_path", "ready_path"):
+            value = getattr(self, field)
+            if value is not None and not re.fullmatch(r"/[\x21-\x7e]*", value):
+                raise FieldProblem(field, value, "probe paths start with '/' and hold no spaces, e.g. '/healthz'")
         if self.min_replicas > self.max_replicas:
             raise FieldProblem(
                 "min_replicas",
@@ -140,6 +147,8 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         project: str | None = None,
         dockerfile: str | None = None,
         image: str | None = None,
+        health_path: str | None = None,
+        ready_path: str | None = None,
         name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
@@ -156,6 +165,8 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
             "project": project,
             "dockerfile": dockerfile,
             "image": image,
+            "health_path": health_path,
+            "ready_path": ready_path,
             "name": name,
         }
         super().__init__(scope, id, given, profiles)
@@ -439,6 +450,11 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                 }
             ]
         placeholder = settings.image or PLACEHOLDER_IMAGE
+        probes = [
+            {"type": kind, "httpGet": {"path": path, "port": settings.port}, "periodSeconds": 10, "failureThreshold": 3}
+            for kind, path in (("Liveness", settings.health_path), ("Readiness", settings.ready_path))
+            if path is not None
+        ]
         app = self.apply_overrides(
             resource(
                 "app",
@@ -465,6 +481,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                                     ),
                                     "resources": {"cpu": call("json", ref("cpu")), "memory": ref("memory")},
                                     "env": env,
+                                    "probes": ref("probes") if probes else None,
                                 }
                             ],
                             "scale": scale,
@@ -483,11 +500,13 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                     interpolate("https://", ref("app").prop("properties.configuration.ingress.fqdn")),
                 )
             )
+        variables = [Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": self.node.id}))]
+        if probes:
+            # The placeholder image listens on port 80, not the app's port: probe only the real image.
+            variables.append(Variable("probes", Expr(f"exists ? {render(probes, 0)} : []", frozenset({"exists"}))))
         file = BicepFile(
             params=tuple(params),
-            variables=(
-                Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": self.node.id})),
-            ),
+            variables=tuple(variables),
             resources=(app,),
             outputs=tuple(outputs),
         )

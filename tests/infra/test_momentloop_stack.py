@@ -237,3 +237,11 @@ def test_files_are_lf_two_space_indented_with_one_final_newline() -> None:
         for line in text.splitlines():
             indent = len(line) - len(line.lstrip(" "))
             assert indent % 2 == 0, (path, line)
+
+
+def test_backend_probes_its_health_endpoints_once_the_real_image_runs() -> None:
+    text = FILES["modules/container-app-backend.bicep"]
+    assert "var probes = exists ? [" in text and "] : []\n" in text
+    assert "path: '/healthz'\n      port: 8000" in text and "path: '/readyz'\n      port: 8000" in text
+    assert "          probes: probes\n" in text
+    assert "probes" not in FILES["modules/container-app-frontend.bicep"]

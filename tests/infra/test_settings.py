@@ -60,6 +60,7 @@ def problems_of(kind: str, **settings: Any) -> list[str]:
             {"identity": "system_assigned"},
             "demo/thing: identity = 'system_assigned': a system-assigned identity exists only once",
         ),
+        ("app", {"health_path": "healthz"}, "demo/thing: health_path = 'healthz': probe paths start with '/'"),
         ("app", {"port": 70000}, "demo/thing: port = 70000: Input should be less than or equal to 65535"),
         ("store", {"sku": "Premium_LRS"}, "demo/thing: sku = 'Premium_LRS': Input should be 'Standard_LRS'"),
         (

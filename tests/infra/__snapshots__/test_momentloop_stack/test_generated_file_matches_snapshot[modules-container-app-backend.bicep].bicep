@@ -52,6 +52,26 @@ param registryServer string
 var serviceTags = union(tags, {
   'azd-service-name': 'backend'
 })
+var probes = exists ? [
+  {
+    type: 'Liveness'
+    httpGet: {
+      path: '/healthz'
+      port: 8000
+    }
+    periodSeconds: 10
+    failureThreshold: 3
+  }
+  {
+    type: 'Readiness'
+    httpGet: {
+      path: '/readyz'
+      port: 8000
+    }
+    periodSeconds: 10
+    failureThreshold: 3
+  }
+] : []
 
 resource app 'Microsoft.App/containerApps@2025-07-01' = {
   name: name
@@ -167,6 +187,7 @@ resource app 'Microsoft.App/containerApps@2025-07-01' = {
               value: postgresUser
             }
           ]
+          probes: probes
         }
       ]
       scale: {
