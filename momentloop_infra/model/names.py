@@ -7,7 +7,6 @@ length and character rule can be checked at synth time. Long ids are shortened d
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 import attrs
@@ -74,6 +73,8 @@ class ResourceName:
 
 
 def short_hash(text: str) -> str:
+    import hashlib  # only long or colliding ids need it: keep it off the start-up path
+
     return hashlib.sha256(text.encode()).hexdigest()[:HASH_LENGTH]
 
 
