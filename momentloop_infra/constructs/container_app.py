@@ -541,16 +541,18 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                 )
             ),
         )
+        # One module file serves every app's identity: they differ only in their parameters.
         synth.module(
             self,
             self.identity_symbol,
-            f"identity-{plan.module_stems[self.node.path].removeprefix('container-app-')}",
+            "user-assigned-identity",
             file,
             {
                 "name": plan.names[f"{self.node.path}#identity"].expression(),
                 "location": ref("location"),
                 "tags": ref("tags"),
             },
+            deployment_name=f"identity-{plan.module_stems[self.node.path].removeprefix('container-app-')}",
         )
 
 

@@ -168,7 +168,7 @@ module env 'modules/container-apps-env.bicep' = {
   }
 }
 
-module backendIdentity 'modules/identity-backend.bicep' = {
+module backendIdentity 'modules/user-assigned-identity.bicep' = {
   name: 'identity-backend'
   scope: rg
   params: {
@@ -178,7 +178,7 @@ module backendIdentity 'modules/identity-backend.bicep' = {
   }
 }
 
-module frontendIdentity 'modules/identity-frontend.bicep' = {
+module frontendIdentity 'modules/user-assigned-identity.bicep' = {
   name: 'identity-frontend'
   scope: rg
   params: {

@@ -109,7 +109,7 @@ def test_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> 
         assert run("--app", "examples/momentloop.py:stack", "--out", str(out), env=env).returncode == 0
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()})
     assert outputs[0] == outputs[1] == outputs[2]
-    assert len(outputs[0]) == 15
+    assert len(outputs[0]) == 14
 
 
 def test_committed_output_is_current() -> None:

@@ -35,7 +35,8 @@ def test_writes_the_seed_modules_and_what_the_design_adds() -> None:
         "monitoring",
     }
     assert seed <= modules
-    assert modules - seed == {"identity-backend", "identity-frontend", "fetch-container-image"}
+    # Shared by every app: one identity module, one module reading the image an app runs.
+    assert modules - seed == {"user-assigned-identity", "fetch-container-image"}
 
 
 def _grants() -> set[tuple[str, str, str]]:

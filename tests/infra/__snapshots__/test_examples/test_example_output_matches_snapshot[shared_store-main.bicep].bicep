@@ -113,7 +113,7 @@ module env 'modules/container-apps-env.bicep' = {
   }
 }
 
-module galleryIdentity 'modules/identity-gallery.bicep' = {
+module galleryIdentity 'modules/user-assigned-identity.bicep' = {
   name: 'identity-gallery'
   scope: rg
   params: {
@@ -123,7 +123,7 @@ module galleryIdentity 'modules/identity-gallery.bicep' = {
   }
 }
 
-module ingestIdentity 'modules/identity-ingest.bicep' = {
+module ingestIdentity 'modules/user-assigned-identity.bicep' = {
   name: 'identity-ingest'
   scope: rg
   params: {

@@ -96,7 +96,7 @@ module env 'modules/container-apps-env.bicep' = {
   }
 }
 
-module apiIdentity 'modules/identity-api.bicep' = {
+module apiIdentity 'modules/user-assigned-identity.bicep' = {
   name: 'identity-api'
   scope: rg
   params: {
