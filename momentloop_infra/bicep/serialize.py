@@ -7,6 +7,7 @@ and anything it cannot render refused with its type named.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -41,6 +42,7 @@ def string_literal(text: str) -> str:
     return f"'{escape_string_body(text)}'"
 
 
+@functools.cache
 def is_identifier(key: str) -> bool:
     return bool(_IDENTIFIER.match(key))
 
@@ -81,14 +83,19 @@ def render_inline(value: object) -> str:
 
 def render(value: object, level: int = 0) -> str:
     """Render any value; nested objects and arrays open on the current line, close at `level`."""
-    if isinstance(value, Mapping):
+    # Concrete types first: the abstract Mapping/Sequence checks are slow on large stacks.
+    if isinstance(value, str):
+        return string_literal(value)
+    if isinstance(value, Expr):
+        return value.text
+    if isinstance(value, dict) or (not isinstance(value, list | tuple) and isinstance(value, Mapping)):
         items = [(k, v) for k, v in value.items() if v is not None]
         if not items:
             return "{}"
         inner = INDENT * (level + 1)
         lines = [f"{inner}{render_key(k)}: {render(v, level + 1)}" for k, v in items]
         return "{\n" + "\n".join(lines) + "\n" + INDENT * level + "}"
-    if isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray):
+    if isinstance(value, list | tuple) or (isinstance(value, Sequence) and not isinstance(value, bytes | bytearray)):
         elements = [v for v in value if v is not None]
         if not elements:
             return "[]"

@@ -7,6 +7,7 @@ first `azd up` on an empty subscription succeeds (design.md, azure-facts §3).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -562,6 +563,7 @@ def _quote(text: str) -> str:
     return string_literal(text)
 
 
+@functools.cache
 def fetch_image_file() -> BicepFile:
     """Reads the image an existing app runs, so re-provisioning does not reset it (azd's pattern)."""
     existing = resource(

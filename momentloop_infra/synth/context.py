@@ -3,6 +3,7 @@ and outputs, the module files, and the symbol table that keeps Bicep names uniqu
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 RESERVED_SYMBOLS = frozenset({"environmentName", "location", "tags", "rg", "abbrs", "resourceToken"})
 
 
+@functools.cache
 def camel(text: str) -> str:
     """`media-store` -> `mediaStore`; a word starting with a digit keeps a `_` (`store-1` -> `store_1`),
     so two different ids never give the same symbol."""
@@ -29,6 +31,7 @@ def camel(text: str) -> str:
     return words[0].lower() + "".join(rest)
 
 
+@functools.cache
 def env_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
 

@@ -92,12 +92,11 @@ def write_files(files: dict[str, str], layout: Layout) -> None:
     layout.out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".infra-", dir=layout.out))
     try:
-        for rel, text in files.items():
-            if rel == "azure.yaml":
-                continue
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(text.encode("utf-8"))
+        written = {rel: text for rel, text in files.items() if rel != "azure.yaml"}
+        for folder in sorted({(staging / rel).parent for rel in written}):
+            folder.mkdir(parents=True, exist_ok=True)
+        for rel, text in written.items():
+            (staging / rel).write_bytes(text.encode("utf-8"))
         layout.azure_yaml.parent.mkdir(parents=True, exist_ok=True)
         yaml_tmp = layout.azure_yaml.with_name(f".{layout.azure_yaml.name}.tmp")
         yaml_tmp.write_bytes(files["azure.yaml"].encode("utf-8"))

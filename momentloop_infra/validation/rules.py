@@ -56,6 +56,11 @@ def files_of(project: Project) -> dict[str, BicepFile]:
     return {MAIN: project.main, **project.modules}
 
 
+def file_named(project: Project, name: str) -> BicepFile:
+    """One file by name, without building the whole map (rules look files up per resource)."""
+    return project.main if name == MAIN else project.modules[name]
+
+
 def deployed(project: Project, type_: str | None = None) -> Iterator[tuple[str, Resource]]:
     for name, file in files_of(project).items():
         for resource in file.resources:
@@ -76,8 +81,8 @@ def secure_params(file: BicepFile) -> set[str]:
     return {p.name for p in file.params if p.secure}
 
 
-def carries_secret(value: object, file: BicepFile) -> bool:
-    secure = secure_params(file)
+def carries_secret(value: object, file: BicepFile, secure: set[str] | None = None) -> bool:
+    secure = secure_params(file) if secure is None else secure
     return any(e.refs & secure or _LIST_CALL.search(e.text) for e in exprs_in(value))
 
 
@@ -89,7 +94,7 @@ def property_rule(type_: str, path: str, ok: Callable[[object], bool]) -> Callab
         for name, resource in deployed(project, type_):
             value = get(resource.body, path)
             if isinstance(value, Expr):
-                values = FileSymbols(files_of(project)[name]).describe(value).values
+                values = FileSymbols(file_named(project, name)).describe(value).values
                 if all(ok(v) for v in values):
                     continue
                 value = next(v for v in values if not ok(v))
@@ -101,8 +106,7 @@ def property_rule(type_: str, path: str, ok: Callable[[object], bool]) -> Callab
 
 def tag_keys(project: Project, file_name: str, value: object) -> set[str] | None:
     """The tag names a `tags` value certainly holds, following variables and module parameters."""
-    files = files_of(project)
-    file = files[file_name]
+    file = file_named(project, file_name)
     if isinstance(value, Mapping):
         return {k for k in value if isinstance(k, str)}
     if not isinstance(value, Expr):
@@ -126,7 +130,7 @@ def tag_keys(project: Project, file_name: str, value: object) -> set[str] | None
 
 
 def service_tag(project: Project, file_name: str, value: object) -> str | None:
-    file = files_of(project)[file_name]
+    file = file_named(project, file_name)
     texts = [e.text for e in exprs_in(value)]
     if isinstance(value, Mapping) and isinstance(value.get("azd-service-name"), str):
         return str(value["azd-service-name"])
@@ -150,15 +154,16 @@ def service_tag(project: Project, file_name: str, value: object) -> str | None:
 def secret_in_output(project: Project) -> Iterator[Hit]:
     stack = project.stack.node.path
     for name, file in files_of(project).items():
+        secure = secure_params(file)
         for output in file.outputs:
-            if carries_secret(output.value, file) or SECRET_NAME.search(output.name):
+            if carries_secret(output.value, file, secure) or SECRET_NAME.search(output.name):
                 yield Hit(stack, f"output {output.name}", output.value.text, name, output.name)
 
 
 def secret_in_tag(project: Project) -> Iterator[Hit]:
     for name, resource in deployed(project):
         tags = resource.body.get("tags")
-        if tags is not None and carries_secret(tags, files_of(project)[name]):
+        if tags is not None and carries_secret(tags, file_named(project, name)):
             yield Hit(resource.path, "tags", None, name, resource.symbol)
 
 
@@ -187,7 +192,7 @@ def secret_in_plain_param(project: Project) -> Iterator[Hit]:
                 )
     for name, resource in deployed(project, "Microsoft.App/containerApps"):
         containers = get(resource.body, "properties.template.containers")
-        secure = secure_params(files_of(project)[name])
+        secure = secure_params(file_named(project, name))
         for container in containers if isinstance(containers, list) else []:
             for var in container.get("env", []) if isinstance(container, Mapping) else []:
                 if isinstance(var, Mapping) and any(e.refs & secure for e in exprs_in(var.get("value"))):

@@ -37,6 +37,12 @@ def type_index() -> dict[str, list[Node]]:
 
 
 @cache
+def _ref_index(ref: str) -> int:
+    """'#/12' -> 12 (refs repeat across every resource checked: parse each once)."""
+    return int(ref.rsplit("/", 1)[1])
+
+
+@cache
 def _pattern(pattern: str) -> re.Pattern[str] | None:
     try:
         return re.compile(pattern)
@@ -48,6 +54,10 @@ def known_versions(type_: str) -> list[str]:
     return sorted(key.split("@", 1)[1] for key in type_index() if key.split("@", 1)[0] == type_)
 
 
+_LITERALS: dict[int, tuple[list[str], bool]] = {}
+_KINDS: dict[int, frozenset[str]] = {}
+
+
 class _Checker:
     def __init__(self, resource: Resource, nodes: list[Node], symbols: FileSymbols, file: str) -> None:
         self.resource = resource
@@ -57,7 +67,7 @@ class _Checker:
         self.found: list[Finding] = []
 
     def node(self, ref: Mapping[str, str]) -> Node:
-        return self.nodes[int(ref["$ref"].rsplit("/", 1)[1])]
+        return self.nodes[_ref_index(ref["$ref"])]
 
     def fail(self, rule: str, field: str, value: object, message: str) -> None:
         self.found.append(
@@ -77,6 +87,13 @@ class _Checker:
 
     def literals(self, node: Node) -> tuple[list[str], bool]:
         """The string literals a type accepts, and whether it also accepts any string."""
+        # Type nodes live as long as the cached type index, so their ids are stable keys.
+        found = _LITERALS.get(id(node))
+        if found is None:
+            found = _LITERALS[id(node)] = self._literals(node)
+        return found
+
+    def _literals(self, node: Node) -> tuple[list[str], bool]:
         kind = node["$type"]
         if kind == "StringLiteralType":
             return [node["value"]], False
@@ -92,7 +109,13 @@ class _Checker:
             return values, open_
         return [], False
 
-    def kinds(self, node: Node) -> set[str]:
+    def kinds(self, node: Node) -> frozenset[str]:
+        found = _KINDS.get(id(node))
+        if found is None:
+            found = _KINDS[id(node)] = frozenset(self._kinds(node))
+        return found
+
+    def _kinds(self, node: Node) -> set[str]:
         kind = node["$type"]
         simple = {
             "StringType": "string",

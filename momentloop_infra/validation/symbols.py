@@ -3,6 +3,7 @@ value an expression yields, and the values a module parameter can take in this s
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -46,11 +47,11 @@ class FileSymbols:
     file: BicepFile
     param_values: Mapping[str, tuple[object, ...]] = attrs.Factory(dict)
 
-    @property
+    @functools.cached_property
     def params(self) -> dict[str, Param]:
         return {p.name: p for p in self.file.params}
 
-    @property
+    @functools.cached_property
     def declared(self) -> dict[str, str]:
         """symbol -> what it is ('param', 'var', 'resource', 'module')."""
         found: dict[str, str] = {}
