@@ -371,7 +371,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         params: list[Param] = [
             *common_params(),
             Param("environmentId", "string", description="The Container Apps environment."),
-            Param("identityId", "string", description="Resource id of the app's user-assigned identity."),
+            Param("identityId", "string", description="Resource id of the user-assigned identity of the app."),
             Param(
                 "identityClientId", "string", description="Client id of that identity, for AZURE_CLIENT_ID."
             ),
@@ -576,7 +576,7 @@ def fetch_image_file() -> BicepFile:
     return BicepFile(
         params=(
             Param("exists", "bool", description="Whether the app exists already."),
-            Param("name", "string", description="The app's name."),
+            Param("name", "string", description="Name of the container app."),
         ),
         resources=(existing,),
         outputs=(

@@ -23,7 +23,7 @@ def grant_resources(
         app = grant.principal
         param = f"{app.symbol}PrincipalId"
         if param not in params:
-            params[param] = Param(param, "string", description=f"Principal id of {app.node.path}'s identity.")
+            params[param] = Param(param, "string", description=f"Principal id of the identity of {app.node.path}.")
             arguments[param] = output(app.identity_symbol, "principalId")
         symbol = f"{app.symbol}{grant.role.symbol_suffix}"
         resources.append(role_assignment(symbol, scope_symbol, param, grant.role, grant.principal.node.path))

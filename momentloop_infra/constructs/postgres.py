@@ -188,8 +188,8 @@ class PostgresFlexible(AzureConstruct[PostgresSettings]):
             app = connection.source
             principal_id, principal_name = f"{app.symbol}PrincipalId", f"{app.symbol}PrincipalName"
             admin_params += [
-                Param(principal_id, "string", description=f"Object id of {app.node.path}'s identity."),
-                Param(principal_name, "string", description=f"Name of {app.node.path}'s identity."),
+                Param(principal_id, "string", description=f"Object id of the identity of {app.node.path}."),
+                Param(principal_name, "string", description=f"Name of the identity of {app.node.path}."),
             ]
             call_admins[principal_id] = app.identity_output("principalId")
             call_admins[principal_name] = app.identity_output("name")

@@ -25,13 +25,16 @@ def exprs_in(value: object) -> Iterator[Expr]:
     stack = [value]
     while stack:
         item = stack.pop()
+        # Concrete types first: abstract-class checks are slow over thousands of resources.
         if isinstance(item, Expr):
             yield item
-        elif isinstance(item, Mapping):
-            stack.extend(item.keys())
-            stack.extend(item.values())
+        elif isinstance(item, str | int | float | bool) or item is None:
+            continue
         elif isinstance(item, list | tuple):
             stack.extend(item)
+        elif isinstance(item, dict | Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
 
 
 def references(file: BicepFile) -> Iterator[tuple[str, str, str]]:

@@ -10,10 +10,10 @@ param tags object
 @description('Registry SKU.')
 param skuName string
 
-@description('Principal id of momentloop/backend\'s identity.')
+@description('Principal id of the identity of momentloop/backend.')
 param backendPrincipalId string
 
-@description('Principal id of momentloop/frontend\'s identity.')
+@description('Principal id of the identity of momentloop/frontend.')
 param frontendPrincipalId string
 
 resource registry 'Microsoft.ContainerRegistry/registries@2025-11-01' = {

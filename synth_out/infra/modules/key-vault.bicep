@@ -33,7 +33,7 @@ param falKey string
 @secure()
 param jwtSecret string
 
-@description('Principal id of momentloop/backend\'s identity.')
+@description('Principal id of the identity of momentloop/backend.')
 param backendPrincipalId string
 
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {

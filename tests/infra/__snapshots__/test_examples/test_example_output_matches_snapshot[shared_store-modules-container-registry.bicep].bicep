@@ -10,10 +10,10 @@ param tags object
 @description('Registry SKU.')
 param skuName string
 
-@description('Principal id of gallery/ingest\'s identity.')
+@description('Principal id of the identity of gallery/ingest.')
 param ingestPrincipalId string
 
-@description('Principal id of gallery/gallery\'s identity.')
+@description('Principal id of the identity of gallery/gallery.')
 param galleryPrincipalId string
 
 resource registry 'Microsoft.ContainerRegistry/registries@2025-11-01' = {

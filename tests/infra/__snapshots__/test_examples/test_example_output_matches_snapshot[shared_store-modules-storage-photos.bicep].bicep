@@ -13,10 +13,10 @@ param skuName string
 @description('Default access tier of new blobs.')
 param accessTier string
 
-@description('Principal id of gallery/ingest\'s identity.')
+@description('Principal id of the identity of gallery/ingest.')
 param ingestPrincipalId string
 
-@description('Principal id of gallery/gallery\'s identity.')
+@description('Principal id of the identity of gallery/gallery.')
 param galleryPrincipalId string
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {

@@ -10,7 +10,7 @@ param tags object
 @description('The Container Apps environment.')
 param environmentId string
 
-@description('Resource id of the app\'s user-assigned identity.')
+@description('Resource id of the user-assigned identity of the app.')
 param identityId string
 
 @description('Client id of that identity, for AZURE_CLIENT_ID.')

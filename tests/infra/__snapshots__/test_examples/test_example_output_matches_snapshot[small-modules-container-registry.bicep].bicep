@@ -10,7 +10,7 @@ param tags object
 @description('Registry SKU.')
 param skuName string
 
-@description('Principal id of small/api\'s identity.')
+@description('Principal id of the identity of small/api.')
 param apiPrincipalId string
 
 resource registry 'Microsoft.ContainerRegistry/registries@2025-11-01' = {

@@ -1,7 +1,7 @@
 @description('Whether the app exists already.')
 param exists bool
 
-@description('The app\'s name.')
+@description('Name of the container app.')
 param name string
 
 resource existingApp 'Microsoft.App/containerApps@2025-07-01' existing = if (exists) {

@@ -13,7 +13,7 @@ param skuName string
 @description('Default access tier of new blobs.')
 param accessTier string
 
-@description('Principal id of small/api\'s identity.')
+@description('Principal id of the identity of small/api.')
 param apiPrincipalId string
 
 resource account 'Microsoft.Storage/storageAccounts@2025-06-01' = {

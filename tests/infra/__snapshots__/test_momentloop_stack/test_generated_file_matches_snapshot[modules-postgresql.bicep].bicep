@@ -22,10 +22,10 @@ param highAvailabilityMode string
 @description('PostgreSQL major version.')
 param version string
 
-@description('Object id of momentloop/backend\'s identity.')
+@description('Object id of the identity of momentloop/backend.')
 param backendPrincipalId string
 
-@description('Name of momentloop/backend\'s identity.')
+@description('Name of the identity of momentloop/backend.')
 param backendPrincipalName string
 
 resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2025-08-01' = {
