@@ -57,6 +57,23 @@ def references(file: BicepFile) -> Iterator[tuple[str, str, str]]:
         yield from ((s, f"output {o.name}", "") for s in o.value.refs)
 
 
+def used_symbols(file: BicepFile) -> set[str]:
+    """Every symbol a file refers to, in one walk (the fast path of `references`)."""
+    roots: list[object] = [p.default for p in file.params if p.default is not None]
+    roots += [v.value for v in file.variables]
+    roots += [(r.body, r.condition) for r in file.resources]
+    roots += [m.params for m in file.modules]
+    roots += [o.value for o in file.outputs]
+    used: set[str] = set()
+    for e in exprs_in(roots):
+        used |= e.refs
+    for r in file.resources:
+        used.update(r.depends_on)
+    for m in file.modules:
+        used.update(m.depends_on)
+    return used
+
+
 def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, ...]]]:
     """For each module file, the literal values each parameter can receive in this stack: a
     literal argument, or the allowed values and profile default of the main parameter passed."""
@@ -170,10 +187,11 @@ def check_project(project: Project) -> list[Finding]:
     # Every symbol declared; every parameter and variable used.
     for name, file in files.items():
         symbols = FileSymbols(file).declared
-        used: set[str] = set()
-        for symbol, who, path in references(file):
-            used.add(symbol)
-            if symbol not in symbols:
+        used = used_symbols(file)
+        missing = used - symbols.keys()
+        # The detailed walk (who refers, from which construct) only when something is missing.
+        for symbol, who, path in references(file) if missing else ():
+            if symbol in missing:
                 found.append(
                     Finding(
                         "ML023",
