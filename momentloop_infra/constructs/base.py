@@ -6,12 +6,12 @@ import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from momentloop_infra.bicep.expr import Expr, output
+from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.settings import Settings, validate_settings
 from momentloop_infra.errors import Problem
 from momentloop_infra.model.names import NameRule, ResourceName
-from momentloop_infra.model.records import Resource
+from momentloop_infra.model.records import BicepFile, Resource
 from momentloop_infra.profiles import PROFILES
 from momentloop_infra.synth.context import camel
 
@@ -45,9 +45,7 @@ class AzureConstruct(Construct, Generic[S]):
         self._suppressions: dict[str, str] = {}
         for name in self._profiles:
             if name not in PROFILES:
-                self.node.add_problem(
-                    "profiles", name, f"unknown profile; profiles are: {', '.join(PROFILES)}"
-                )
+                self.node.add_problem("profiles", name, f"unknown profile; profiles are: {', '.join(PROFILES)}")
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -116,9 +114,7 @@ class AzureConstruct(Construct, Generic[S]):
             for part in parts[:-1]:
                 nxt = target.setdefault(part, {})
                 if not isinstance(nxt, dict):
-                    self.node.add_problem(
-                        "override", path, f"{part!r} is not an object in the generated resource"
-                    )
+                    self.node.add_problem("override", path, f"{part!r} is not an object in the generated resource")
                     break
                 target = nxt
             else:
@@ -158,3 +154,14 @@ class AzureConstruct(Construct, Generic[S]):
 
     def build(self, settings: S, plan: Plan, synth: Synthesis) -> None:
         raise NotImplementedError
+
+    def emit(
+        self, plan: Plan, synth: Synthesis, file: BicepFile, arguments: dict[str, object], needs: tuple[str, ...] = ()
+    ) -> None:
+        """Add this construct's own module; every call gets its name, the region and the tags."""
+        common: dict[str, object] = {
+            "name": self.resource_name(plan).expression(),
+            "location": ref("location"),
+            "tags": ref("tags"),
+        }
+        synth.module(self, self.symbol, plan.module_stems[self.node.path], file, {**common, **arguments}, needs=needs)

@@ -78,9 +78,7 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
 
     def build(self, settings: BlobStoreSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=STORAGE_SKUS)
-        tier = synth.param(
-            self, "accessTier", "string", settings.access_tier, allowed=("Hot", "Cool", "Cold")
-        )
+        tier = synth.param(self, "accessTier", "string", settings.access_tier, allowed=("Hot", "Cool", "Cold"))
         account = self.apply_overrides(
             resource(
                 "account",
@@ -158,15 +156,11 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
                 Output("blobEndpoint", "string", ref("account").prop("properties.primaryEndpoints.blob")),
             ),
         )
-        synth.module(
-            self,
-            self.symbol,
-            plan.module_stems[self.node.path],
+        self.emit(
+            plan,
+            synth,
             file,
             {
-                "name": self.resource_name(plan).expression(),
-                "location": ref("location"),
-                "tags": ref("tags"),
                 "skuName": sku,
                 "accessTier": tier,
                 **call_params,

@@ -72,9 +72,7 @@ class ContainerAppSettings(Settings):
     @model_validator(mode="after")
     def _consistent(self) -> ContainerAppSettings:
         if self.cpu not in CPU_STEPS:
-            raise FieldProblem(
-                "cpu", float(self.cpu), "Container Apps accepts 0.25 to 4 vCPU in steps of 0.25"
-            )
+            raise FieldProblem("cpu", float(self.cpu), "Container Apps accepts 0.25 to 4 vCPU in steps of 0.25")
         expected = _format_gib(self.cpu * 2)
         match = re.fullmatch(r"(\d+(?:\.\d+)?)Gi", self.memory)
         if not match or Decimal(match.group(1)) != self.cpu * 2:
@@ -95,9 +93,7 @@ class ContainerAppSettings(Settings):
             )
         for key, val in self.env.items():
             if not ENV_NAME.match(key):
-                raise FieldProblem(
-                    "env", key, "environment variable names are letters, digits and underscores"
-                )
+                raise FieldProblem("env", key, "environment variable names are letters, digits and underscores")
             if SECRET_LIKE.search(key.upper()):
                 raise FieldProblem(
                     "env",
@@ -125,9 +121,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
     settings_model = ContainerAppSettings
     module_kind = "container-app"
     name_rule = names.CONTAINER_APP
-    builtin_profiles = {
-        "scale-up": {"cpu": Decimal("1.0"), "memory": "2Gi", "min_replicas": 1, "max_replicas": 10}
-    }
+    builtin_profiles = {"scale-up": {"cpu": Decimal("1.0"), "memory": "2Gi", "min_replicas": 1, "max_replicas": 10}}
 
     def __init__(
         self,
@@ -231,11 +225,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
 
     def _derive(self, target: AzureConstruct[Any], access: Access | None, env_var: str | None) -> Connection:
         if isinstance(target, BlobStore):
-            role = (
-                roles.STORAGE_BLOB_DATA_CONTRIBUTOR
-                if access == "read_write"
-                else roles.STORAGE_BLOB_DATA_READER
-            )
+            role = roles.STORAGE_BLOB_DATA_CONTRIBUTOR if access == "read_write" else roles.STORAGE_BLOB_DATA_READER
             env: tuple[EnvVar, ...] = (EnvVar(env_var or "AZURE_STORAGE_ACCOUNT_URL", target.output("blobEndpoint")),)
             return Connection(self, target, access, (RoleGrant(role, self, target),), env)
         if isinstance(target, KeyVault):
@@ -243,9 +233,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                 EnvVar(env_var or "AZURE_KEY_VAULT_URL", target.output("uri")),
                 *(EnvVar(env_name(secret), secret=secret, vault=target) for secret in target.secret_names),
             )
-            return Connection(
-                self, target, None, (RoleGrant(roles.KEY_VAULT_SECRETS_USER, self, target),), env
-            )
+            return Connection(self, target, None, (RoleGrant(roles.KEY_VAULT_SECRETS_USER, self, target),), env)
         if isinstance(target, PostgresFlexible):
             env = (
                 EnvVar("POSTGRES_HOST", target.output("fqdn")),
@@ -284,9 +272,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         path = self.node.path
         if not isinstance(self.environment, ContainerAppsEnvironment):
             found.append(
-                Problem(
-                    path, "environment", type(self.environment).__name__, "pass a ContainerAppsEnvironment"
-                )
+                Problem(path, "environment", type(self.environment).__name__, "pass a ContainerAppsEnvironment")
             )
         elif self.environment.node.root is not self.node.root:
             found.append(Problem(path, "environment", self.environment.node.path, "belongs to another stack"))
@@ -361,20 +347,14 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
             settings.memory_text,
             description="Memory per replica, twice the vCPU in Gi.",
         )
-        min_replicas = synth.param(
-            self, "minReplicas", "int", settings.min_replicas, min_value=0, max_value=1000
-        )
-        max_replicas = synth.param(
-            self, "maxReplicas", "int", settings.max_replicas, min_value=1, max_value=1000
-        )
+        min_replicas = synth.param(self, "minReplicas", "int", settings.min_replicas, min_value=0, max_value=1000)
+        max_replicas = synth.param(self, "maxReplicas", "int", settings.max_replicas, min_value=1, max_value=1000)
 
         params: list[Param] = [
             *common_params(),
             Param("environmentId", "string", description="The Container Apps environment."),
             Param("identityId", "string", description="Resource id of the user-assigned identity of the app."),
-            Param(
-                "identityClientId", "string", description="Client id of that identity, for AZURE_CLIENT_ID."
-            ),
+            Param("identityClientId", "string", description="Client id of that identity, for AZURE_CLIENT_ID."),
             Param("exists", "bool", description="True once the app exists: keep its image."),
             Param("existingImage", "string", description="The image deployed last, when the app exists."),
             Param("cpu", "string", description="vCPU per replica."),
@@ -383,9 +363,6 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
             Param("maxReplicas", "int", description="Most replicas."),
         ]
         arguments: dict[str, object] = {
-            "name": self.resource_name(plan).expression(),
-            "location": ref("location"),
-            "tags": ref("tags"),
             "environmentId": self.environment.output("id"),
             "identityId": self.identity_output("id"),
             "identityClientId": self.identity_output("clientId"),
@@ -515,9 +492,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         needs = [c.target.symbol for c in self.connections if c.grants or c.database_admin]
         if self.registry is not None:
             needs.append(self.registry.symbol)
-        synth.module(
-            self, self.symbol, plan.module_stems[self.node.path], file, arguments, needs=tuple(needs)
-        )
+        self.emit(plan, synth, file, arguments, needs=tuple(needs))
         synth.output(f"SERVICE_{env_name(self.node.id)}_NAME", "string", self.output("name"))
         if settings.ingress != "none":
             synth.output(f"SERVICE_{env_name(self.node.id)}_URI", "string", self.output("uri"))

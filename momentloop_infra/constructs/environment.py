@@ -43,9 +43,7 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
 
     def check(self, settings: EnvironmentSettings, plan: Plan) -> list[Problem]:
         if not isinstance(self.logs, LogAnalytics):
-            return [
-                Problem(self.node.path, "logs", type(self.logs).__name__, "pass a LogAnalytics construct")
-            ]
+            return [Problem(self.node.path, "logs", type(self.logs).__name__, "pass a LogAnalytics construct")]
         if self.logs.node.root is not self.node.root:
             return [
                 Problem(
@@ -73,9 +71,7 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
                             "logAnalyticsConfiguration": {
                                 "customerId": workspace.prop("properties.customerId"),
                                 # Read here, from an `existing` workspace: a key never crosses a module boundary.
-                                "sharedKey": Expr(
-                                    "workspace.listKeys().primarySharedKey", frozenset({"workspace"})
-                                ),
+                                "sharedKey": Expr("workspace.listKeys().primarySharedKey", frozenset({"workspace"})),
                             },
                         },
                         "workloadProfiles": [{"name": "Consumption", "workloadProfileType": "Consumption"}],
@@ -88,9 +84,7 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
         file = BicepFile(
             params=(
                 *common_params(),
-                Param(
-                    "logAnalyticsWorkspaceName", "string", description="The workspace that receives the logs."
-                ),
+                Param("logAnalyticsWorkspaceName", "string", description="The workspace that receives the logs."),
             ),
             resources=(
                 resource(
@@ -107,15 +101,11 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
                 Output("defaultDomain", "string", ref("environment").prop("properties.defaultDomain")),
             ),
         )
-        synth.module(
-            self,
-            self.symbol,
-            plan.module_stems[self.node.path],
+        self.emit(
+            plan,
+            synth,
             file,
             {
-                "name": self.resource_name(plan).expression(),
-                "location": ref("location"),
-                "tags": ref("tags"),
                 "logAnalyticsWorkspaceName": self.logs.output("name"),
             },
         )

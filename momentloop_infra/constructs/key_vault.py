@@ -132,9 +132,7 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
         call_secrets: dict[str, object] = {}
         for secret in settings.secrets:
             param = camel(secret)
-            secret_params.append(
-                Param(param, "string", secure=True, description=f"Value of the secret '{secret}'.")
-            )
+            secret_params.append(Param(param, "string", secure=True, description=f"Value of the secret '{secret}'."))
             call_secrets[param] = synth.secret_param(self, secret)
             secret_resources.append(
                 resource(
@@ -173,15 +171,11 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                 Output("uri", "string", ref("vault").prop("properties.vaultUri")),
             ),
         )
-        synth.module(
-            self,
-            self.symbol,
-            plan.module_stems[self.node.path],
+        self.emit(
+            plan,
+            synth,
             file,
             {
-                "name": self.resource_name(plan).expression(),
-                "location": ref("location"),
-                "tags": ref("tags"),
                 "skuName": sku,
                 "enablePurgeProtection": purge,
                 **call_secrets,

@@ -43,9 +43,7 @@ class LogAnalytics(AzureConstruct[LogAnalyticsSettings]):
 
     def build(self, settings: LogAnalyticsSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=("PerGB2018", "CapacityReservation"))
-        retention = synth.param(
-            self, "retentionDays", "int", settings.retention_days, min_value=30, max_value=730
-        )
+        retention = synth.param(self, "retentionDays", "int", settings.retention_days, min_value=30, max_value=730)
         workspace = self.apply_overrides(
             resource(
                 "workspace",
@@ -74,15 +72,11 @@ class LogAnalytics(AzureConstruct[LogAnalyticsSettings]):
                 Output("name", "string", ref("workspace").prop("name")),
             ),
         )
-        synth.module(
-            self,
-            self.symbol,
-            plan.module_stems[self.node.path],
+        self.emit(
+            plan,
+            synth,
             file,
             {
-                "name": self.resource_name(plan).expression(),
-                "location": ref("location"),
-                "tags": ref("tags"),
                 "skuName": sku,
                 "retentionDays": retention,
             },

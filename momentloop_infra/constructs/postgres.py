@@ -61,9 +61,7 @@ class PostgresSettings(Settings):
             )
         if self.storage_gb not in STORAGE_SIZES_GB:
             allowed = ", ".join(str(s) for s in STORAGE_SIZES_GB)
-            raise FieldProblem(
-                "storage_gb", self.storage_gb, f"PostgreSQL Flexible Server offers {allowed} GB"
-            )
+            raise FieldProblem("storage_gb", self.storage_gb, f"PostgreSQL Flexible Server offers {allowed} GB")
         if self.high_availability != "Disabled" and series_tier == "Burstable":
             raise FieldProblem(
                 "high_availability",
@@ -210,9 +208,7 @@ class PostgresFlexible(AzureConstruct[PostgresSettings]):
                 )
             )
         # One child at a time: each waits for the one before it.
-        chain = [chain[0]] + [
-            _after(child, previous.symbol) for previous, child in itertools.pairwise(chain)
-        ]
+        chain = [chain[0]] + [_after(child, previous.symbol) for previous, child in itertools.pairwise(chain)]
         file = BicepFile(
             params=(
                 *common_params(),
@@ -230,15 +226,11 @@ class PostgresFlexible(AzureConstruct[PostgresSettings]):
                 Output("databaseName", "string", ref("database").prop("name")),
             ),
         )
-        synth.module(
-            self,
-            self.symbol,
-            plan.module_stems[self.node.path],
+        self.emit(
+            plan,
+            synth,
             file,
             {
-                "name": self.resource_name(plan).expression(),
-                "location": ref("location"),
-                "tags": ref("tags"),
                 "skuName": sku,
                 "skuTier": tier,
                 "storageSizeGB": storage,

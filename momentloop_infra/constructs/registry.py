@@ -16,9 +16,7 @@ from momentloop_infra.model.resources import common_params, resource
 from momentloop_infra.synth.context import Synthesis
 from momentloop_infra.synth.plan import Plan
 
-BASIC_SKU_REASON = (
-    "the SKU is a parameter (Basic by default, for cost); Premium-only features are not available"
-)
+BASIC_SKU_REASON = "the SKU is a parameter (Basic by default, for cost); Premium-only features are not available"
 
 
 class RegistrySettings(Settings):
@@ -63,9 +61,7 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
                     },
                 },
                 suppressions=(
-                    Suppression(
-                        "CKV_AZURE_139", "no virtual network in this design: pulls use managed identities"
-                    ),
+                    Suppression("CKV_AZURE_139", "no virtual network in this design: pulls use managed identities"),
                     Suppression("CKV_AZURE_163", BASIC_SKU_REASON),
                     Suppression("CKV_AZURE_166", BASIC_SKU_REASON),
                 ),
@@ -81,15 +77,11 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
                 Output("loginServer", "string", ref("registry").prop("properties.loginServer")),
             ),
         )
-        synth.module(
-            self,
-            self.symbol,
-            plan.module_stems[self.node.path],
+        self.emit(
+            plan,
+            synth,
             file,
             {
-                "name": self.resource_name(plan).expression(),
-                "location": ref("location"),
-                "tags": ref("tags"),
                 "skuName": sku,
                 **call_params,
             },
