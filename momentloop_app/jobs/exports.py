@@ -28,6 +28,7 @@ from momentloop_app.media.ffmpeg import DEFAULT_BINARIES, FFmpegBinaries, FFmpeg
 from momentloop_app.media.images import InvalidImageError, check_image
 from momentloop_app.media.slideshow import SlideshowOptions, render_slideshow
 from momentloop_app.services.storage import StorageNotFound, StorageService
+from momentloop_app.services.storage.workspace import download_to
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -69,13 +70,7 @@ class SlideshowExportRunner:
         return [found[moment_id] for moment_id in job.moment_ids]
 
     async def _download(self, path: str, local: Path) -> None:
-        handle = await asyncio.to_thread(local.open, "xb")
-        try:
-            async with await self.storage.open_read(path) as reader:
-                async for chunk in reader:
-                    await asyncio.to_thread(handle.write, chunk)
-        finally:
-            await asyncio.to_thread(handle.close)
+        await download_to(self.storage, path, local)
 
     def run(self, job: ClaimedJob, report: ProgressReporter, cancel: threading.Event) -> str:
         paths = self._image_paths(job)

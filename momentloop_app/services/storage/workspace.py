@@ -18,6 +18,17 @@ if TYPE_CHECKING:
     from momentloop_app.services.storage.service import StorageService
 
 
+async def download_to(storage: StorageService, path: str, local: Path) -> None:
+    """Stream a blob into a new local file, chunk by chunk (never the whole blob in memory)."""
+    handle = await asyncio.to_thread(local.open, "xb")
+    try:
+        async with await storage.open_read(path) as reader:
+            async for chunk in reader:
+                await asyncio.to_thread(handle.write, chunk)
+    finally:
+        await asyncio.to_thread(handle.close)
+
+
 class LocalWorkspace:
     """A temporary folder bound to a storage service; removed when its context exits."""
 
@@ -44,13 +55,7 @@ class LocalWorkspace:
         """Copy ``path`` from storage into the workspace; returns the local file."""
         checked = parse_path(path)
         local = self.path(filename or f"{len(list(self.root.iterdir()))}-{Path(checked.name).name}")
-        handle = await asyncio.to_thread(local.open, "xb")
-        try:
-            async with await self.storage.open_read(path) as reader:
-                async for chunk in reader:
-                    await asyncio.to_thread(handle.write, chunk)
-        finally:
-            await asyncio.to_thread(handle.close)
+        await download_to(self.storage, path, local)
         return local
 
     async def upload(self, local: Path, path: str, *, content_type: str | None = None) -> BlobInfo:
