@@ -38,3 +38,15 @@ def test_override_needs_a_dotted_path() -> None:
         StackError, match=r"demo/store: override = 'properties..x': give a dotted property path"
     ):
         assemble(b.stack)
+
+
+def test_an_override_is_validated_against_the_azure_schema_like_everything_else() -> None:
+    b = base()
+    store = b.store()
+    store.override("properties.allowSharedKeyAccesss", False)  # a typo
+    store.override("properties.minimumTlsVersion", "TLS1_0")  # weaker than the design allows
+    with pytest.raises(StackError) as raised:
+        assemble(b.stack)
+    text = str(raised.value)
+    assert "demo/store: properties.allowSharedKeyAccesss: is not a property of" in text and "[ML002]" in text
+    assert "demo/store: properties.minimumTlsVersion = 'TLS1_0'" in text and "[ML111]" in text
