@@ -12,6 +12,13 @@ FORMATS = {
 }
 
 
+def _one_frame(source: str, output_args: list[str], target: Path) -> Path:
+    """Render one frame of an ffmpeg lavfi source into `target`."""
+    command = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source, "-frames:v", "1"]
+    subprocess.run([*command, *output_args, str(target)], check=True)
+    return target
+
+
 def make_image(
     directory: Path,
     *,
@@ -21,52 +28,10 @@ def make_image(
     color: str = "red",
 ) -> Path:
     ext, output_args = FORMATS[content_type]
-    target = directory / (name or f"sample-{size}-{color}.{ext}")
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"color=c={color}:s={size}",
-            "-frames:v",
-            "1",
-            *output_args,
-            str(target),
-        ],
-        check=True,
-    )
-    return target
+    return _one_frame(f"color=c={color}:s={size}", output_args, directory / (name or f"sample-{size}-{color}.{ext}"))
 
 
 def make_noisy_jpeg(directory: Path, *, size: str, name: str, quality: int = 2) -> Path:
     """A JPEG of random noise: hard to compress, so a large file from a modest frame."""
-    target = directory / name
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            f"nullsrc=s={size},geq=random(1)*255:128:128",
-            "-frames:v",
-            "1",
-            "-pix_fmt",
-            "yuvj444p",
-            "-q:v",
-            str(quality),
-            "-f",
-            "mjpeg",
-            str(target),
-        ],
-        check=True,
-    )
-    return target
+    output_args = ["-pix_fmt", "yuvj444p", "-q:v", str(quality), "-f", "mjpeg"]
+    return _one_frame(f"nullsrc=s={size},geq=random(1)*255:128:128", output_args, directory / name)
