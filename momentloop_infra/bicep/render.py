@@ -12,13 +12,33 @@ import jinja2
 
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.bicep.serialize import render, render_entries, string_literal
-from momentloop_infra.model.records import BicepFile, ParamValue
+from momentloop_infra.model.records import BicepFile, Param, ParamValue
 
 _PLAIN_YAML = re.compile(r"^[A-Za-z0-9_./][A-Za-z0-9_./-]*$")
 
 
 def _symbols(names: Sequence[str]) -> list[Expr]:
     return [ref(n) for n in names]
+
+
+def _decorators(param: Param) -> str:
+    """The decorator lines above a parameter, each ending in a newline, in Bicep's usual order."""
+    lines = []
+    if param.description:
+        lines.append(f"@description({string_literal(param.description)})")
+    if param.secure:
+        lines.append("@secure()")
+    if param.allowed:
+        lines.append(f"@allowed({render(list(param.allowed))})")
+    for name, bound in (
+        ("minLength", param.min_length),
+        ("maxLength", param.max_length),
+        ("minValue", param.min_value),
+        ("maxValue", param.max_value),
+    ):
+        if bound is not None:
+            lines.append(f"@{name}({bound})")
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _env_value(value: ParamValue) -> str:
@@ -62,6 +82,7 @@ def environment() -> jinja2.Environment:
     env.filters["entries"] = lambda value, level: render_entries(value, level)
     env.filters["symbols"] = _symbols
     env.filters["env_value"] = _env_value
+    env.filters["decorators"] = _decorators
     env.filters["yaml"] = _yaml
     return env
 

@@ -32,6 +32,12 @@ def camel(text: str) -> str:
 
 
 @functools.cache
+def _field_env(field: str) -> str:
+    """`retentionDays` -> `RETENTION_DAYS`."""
+    return env_name(re.sub(r"(?<!^)(?=[A-Z])", "_", field))
+
+
+@functools.cache
 def env_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
 
@@ -76,7 +82,7 @@ class Synthesis:
     ) -> Expr:
         """A main.bicep parameter read from an environment variable, the profile's value as default."""
         name = owner.symbol + field[:1].upper() + field[1:]
-        env = env or f"{env_name(owner.node.id)}_{env_name(re.sub(r'(?<!^)(?=[A-Z])', '_', field))}"
+        env = env or f"{env_name(owner.node.id)}_{_field_env(field)}"
         self.claim(name, owner.node.path)
         self.params.append(
             Param(
