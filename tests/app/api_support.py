@@ -66,8 +66,8 @@ def api_settings(
 
 
 @contextmanager
-def running_api(settings: Settings) -> Iterator[ApiServer]:
-    app = create_app(settings)
+def running_api(settings: Settings, *, database_credential: Any = None) -> Iterator[ApiServer]:
+    app = create_app(settings, database_credential=database_credential)
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio", lifespan="on")
