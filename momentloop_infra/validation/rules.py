@@ -259,6 +259,24 @@ def azd_service_unique(project: Project) -> Iterator[Hit]:
         seen.setdefault(tag, resource.path)
 
 
+# Azure Resource Manager's per-template limits ("Resolve errors for template limits").
+TEMPLATE_LIMITS = (("params", 256), ("variables", 256), ("resources and modules", 800), ("outputs", 64))
+
+
+def template_limits(project: Project) -> Iterator[Hit]:
+    stack = project.stack.node.path
+    for name, file in files_of(project).items():
+        counts = {
+            "params": len(file.params),
+            "variables": len(file.variables),
+            "resources and modules": sum(1 for r in file.resources if not r.existing) + len(file.modules),
+            "outputs": len(file.outputs),
+        }
+        for what, limit in TEMPLATE_LIMITS:
+            if counts[what] > limit:
+                yield Hit(stack, what, counts[what], name, "", f"{name} declares {counts[what]} {what}, over {limit}")
+
+
 def tags_present(project: Project) -> Iterator[Hit]:
     for name, resource in deployed(project):
         if "location" in resource.body and resource.body.get("tags") is None:
@@ -430,6 +448,14 @@ RULES: tuple[Rule, ...] = (
         "azd refuses to deploy when two resources carry the same service tag",
         "give each service's host its own azd-service-name",
         azd_service_unique,
+    ),
+    Rule(
+        "ML210",
+        "template-limits",
+        "warning",
+        "Azure rejects a template over 256 parameters or variables, 800 resources or 64 outputs",
+        "split the stack into several stacks (several azd environments or infra layers)",
+        template_limits,
     ),
     Rule(
         "ML204",

@@ -55,6 +55,12 @@ RULE_CASES: dict[str, Callable[[Base], Any]] = {
 }
 # Rules whose trip needs a hand-made record (the constructs never produce it).
 PROJECT_CASES: dict[str, Callable[[Project], Project]] = {
+    "ML210": lambda p: attrs.evolve(
+        p,
+        main=attrs.evolve(
+            p.main, outputs=(*p.main.outputs, *(Output(f"EXTRA_{i}", "string", ref("location")) for i in range(64)))
+        ),
+    ),
     "ML101": lambda p: attrs.evolve(
         p, main=attrs.evolve(p.main, outputs=(*p.main.outputs, Output("DB_PASSWORD", "string", ref("location"))))
     ),
