@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 # This process loads no pydantic plugins; skipping their entry-point scan saves ~50 ms of start-up.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -19,7 +20,7 @@ DEFAULT_APP = "examples/momentloop.py:stack"
 DEFAULT_OUT = "synth_out"
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
 
@@ -38,12 +39,8 @@ def _fail(message: str) -> None:
     default=None,
     help=f"Output folder [default: {DEFAULT_OUT}, with azure.yaml in the current folder].",
 )
-@click.option(
-    "--profile", type=click.Choice(PROFILES), default="default", show_default=True, help="Size profile."
-)
-@click.option(
-    "--check", is_flag=True, help="Write nothing; exit 1 and show the diff when the output on disk is stale."
-)
+@click.option("--profile", type=click.Choice(PROFILES), default="default", show_default=True, help="Size profile.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 and show the diff when the output on disk is stale.")
 @click.pass_context
 def main(ctx: click.Context, app: str, out: str | None, profile: str, check: bool) -> None:
     """Synthesize the stack into infra/ (main.bicep, modules, main.bicepparam) and azure.yaml."""
@@ -59,12 +56,8 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
         stack = load_stack(app)
         project = assemble(stack, profile)
         files = render_files(project, layout)
-    except LoadError as exc:
+    except (LoadError, StackError) as exc:
         _fail(str(exc))
-        return
-    except StackError as exc:
-        _fail(str(exc))
-        return
     if check:
         lines = diff(files, layout)
         if lines:
@@ -96,7 +89,11 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
     "--profile", type=click.Choice(PROFILES), default=None, help="Size profile [default: the group's --profile]."
 )
 @click.option(
-    "--format", "format_", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
     help="text for people; json or sarif (SARIF 2.1.0, for code scanning) for machines.",
 )
 @click.option("--output", "-o", "output", default=None, help="Write the report to this file instead of stdout.")
@@ -113,7 +110,6 @@ def validate(ctx: click.Context, app: str | None, profile: str | None, format_: 
         stack = load_stack(app)
     except LoadError as exc:
         _fail(str(exc))
-        return
     report = check_stack(stack, profile)
     text = render_report(report, format_)
     if output is None:

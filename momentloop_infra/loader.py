@@ -56,9 +56,7 @@ def load_stack(spec: str) -> Stack:
     except ModuleNotFoundError as exc:
         raise LoadError(f"--app {spec!r}: cannot import {exc.name!r}{_where(exc)}") from None
     except Exception as exc:
-        raise LoadError(
-            f"--app {spec!r}: loading the stack failed: {type(exc).__name__}: {exc}{_where(exc)}"
-        ) from None
+        raise LoadError(f"--app {spec!r}: loading the stack failed: {type(exc).__name__}: {exc}{_where(exc)}") from None
     value = getattr(module, attribute, None)
     if value is None:
         raise LoadError(f"--app {spec!r}: {target} has no attribute {attribute!r}")

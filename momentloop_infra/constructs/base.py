@@ -6,6 +6,8 @@ import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+import attrs
+
 from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.settings import Settings, validate_settings
@@ -105,8 +107,6 @@ class AzureConstruct(Construct, Generic[S]):
     def apply_overrides(self, resource: Resource) -> Resource:
         if not self._overrides:
             return resource
-        import attrs
-
         body: dict[str, Any] = copy.deepcopy(dict(resource.body))
         for path, value in self._overrides:
             target = body

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from momentloop_infra.bicep.expr import Expr, call, interpolate, output, ref
-from momentloop_infra.bicep.serialize import render
+from momentloop_infra.bicep.serialize import render, string_literal
 from momentloop_infra.connections import Access, Connection, EnvVar, RoleGrant
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -427,7 +427,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                     "http": {"metadata": {"concurrentRequests": str(settings.concurrent_requests)}},
                 }
             ]
-        placeholder = settings.image or PLACEHOLDER_IMAGE
+        placeholder = string_literal(settings.image or PLACEHOLDER_IMAGE)
         probes = [
             {"type": kind, "httpGet": {"path": path, "port": settings.port}, "periodSeconds": 10, "failureThreshold": 3}
             for kind, path in (("Liveness", settings.health_path), ("Readiness", settings.ready_path))
@@ -454,7 +454,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                                 {
                                     "name": self.node.id,
                                     "image": Expr(
-                                        f"exists && !empty(existingImage) ? existingImage : {_quote(placeholder)}",
+                                        f"exists && !empty(existingImage) ? existingImage : {placeholder}",
                                         frozenset({"exists", "existingImage"}),
                                     ),
                                     "resources": {"cpu": call("json", ref("cpu")), "memory": ref("memory")},
@@ -530,12 +530,6 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
             },
             deployment_name=f"identity-{plan.module_stems[self.node.path].removeprefix('container-app-')}",
         )
-
-
-def _quote(text: str) -> str:
-    from momentloop_infra.bicep.serialize import string_literal
-
-    return string_literal(text)
 
 
 @functools.cache

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+import attrs
 from pydantic import Field, model_validator
 
 from momentloop_infra.bicep.expr import Expr, ref
@@ -246,6 +247,4 @@ HA_VALUES = ("Disabled", "SameZone", "ZoneRedundant")
 
 
 def _after(child: Resource, previous: str) -> Resource:
-    import attrs
-
     return attrs.evolve(child, depends_on=(*child.depends_on, previous))

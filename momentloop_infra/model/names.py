@@ -99,24 +99,18 @@ def assign_slugs(rule: NameRule, paths_and_ids: list[tuple[str, str]]) -> dict[s
     for path, id in paths_and_ids:
         if counts[slugs[path]] > 1:
             base = rule.slug(id)[: max(budget - HASH_LENGTH, 0)].rstrip("-")
-            slugs[path] = (
-                (base + short_hash(path))[:budget] if budget > HASH_LENGTH else short_hash(path)[:budget]
-            )
+            slugs[path] = (base + short_hash(path))[:budget] if budget > HASH_LENGTH else short_hash(path)[:budget]
     return slugs
 
 
-def _rule(
-    kind: str, key: str, prefix: str, lo: int, hi: int, pattern: str, allowed: str, sep: str = "-"
-) -> NameRule:
+def _rule(kind: str, key: str, prefix: str, lo: int, hi: int, pattern: str, allowed: str, sep: str = "-") -> NameRule:
     return NameRule(kind, key, prefix, lo, hi, pattern, allowed, sep)
 
 
 LOWER_ALNUM = "lowercase letters and digits only"
 HYPHENATED = "letters, digits and single hyphens, starting with a letter and not ending with a hyphen"
 
-STORAGE_ACCOUNT = _rule(
-    "storage account", "storageStorageAccounts", "st", 3, 24, r"[a-z0-9]+", LOWER_ALNUM, ""
-)
+STORAGE_ACCOUNT = _rule("storage account", "storageStorageAccounts", "st", 3, 24, r"[a-z0-9]+", LOWER_ALNUM, "")
 CONTAINER_REGISTRY = _rule(
     "container registry",
     "containerRegistryRegistries",
@@ -127,9 +121,7 @@ CONTAINER_REGISTRY = _rule(
     "letters and digits only",
     "",
 )
-KEY_VAULT = _rule(
-    "key vault", "keyVaultVaults", "kv-", 3, 24, r"[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*", HYPHENATED
-)
+KEY_VAULT = _rule("key vault", "keyVaultVaults", "kv-", 3, 24, r"[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*", HYPHENATED)
 POSTGRES_SERVER = _rule(
     "PostgreSQL server",
     "dBforPostgreSQLServers",

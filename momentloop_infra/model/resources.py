@@ -21,9 +21,7 @@ def resource(
     suppressions: tuple[Suppression, ...] = (),
     path: str = "",
 ) -> Resource:
-    return Resource(
-        symbol, type, API_VERSIONS[type], body, existing, condition, depends_on, suppressions, path
-    )
+    return Resource(symbol, type, API_VERSIONS[type], body, existing, condition, depends_on, suppressions, path)
 
 
 def common_params() -> tuple[Param, ...]:

@@ -85,9 +85,7 @@ class Synthesis:
         env = env or f"{env_name(owner.node.id)}_{_field_env(field)}"
         self.claim(name, owner.node.path)
         self.params.append(
-            Param(
-                name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value
-            )
+            Param(name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value)
         )
         text = str(value).lower() if isinstance(value, bool) else str(value)
         self.param_values.append(ParamValue(name, env, type, text))
@@ -128,9 +126,7 @@ class Synthesis:
         self.modules[path] = file
         implied = refs_of(params.values())
         explicit = tuple(sorted({n for n in needs if n not in implied}))
-        self.calls.append(
-            ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path)
-        )
+        self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path))
         return symbol
 
     def output(self, name: str, type: BicepType, value: Expr) -> None:

@@ -65,9 +65,7 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
                 # A prebuilt image: azd deploys it as it is, nothing to build.
                 services.append({"name": construct.node.id, "image": settings.image})
                 continue
-            folder = layout.project_root / (
-                settings.project if settings.project is not None else construct.node.id
-            )
+            folder = layout.project_root / (settings.project if settings.project is not None else construct.node.id)
             services.append(
                 {
                     "name": construct.node.id,

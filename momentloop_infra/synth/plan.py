@@ -26,7 +26,6 @@ class Plan:
 
     _by_target: dict[int, list[RoleGrant]] = attrs.field(init=False, factory=dict)
     _to: dict[int, list[Connection]] = attrs.field(init=False, factory=dict)
-    _from: dict[int, list[Connection]] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         # Indexed once: looking grants up per construct must stay linear in the stack's size.
@@ -34,7 +33,6 @@ class Plan:
             self._by_target.setdefault(id(grant.target), []).append(grant)
         for connection in self.connections:
             self._to.setdefault(id(connection.target), []).append(connection)
-            self._from.setdefault(id(connection.source), []).append(connection)
 
     def settings_of(self, construct: AzureConstruct[Any]) -> Any:
         return self.settings[construct.node.path]
@@ -44,6 +42,3 @@ class Plan:
 
     def connections_to(self, target: AzureConstruct[Any]) -> list[Connection]:
         return self._to.get(id(target), [])
-
-    def connections_from(self, source: AzureConstruct[Any]) -> list[Connection]:
-        return self._from.get(id(source), [])
