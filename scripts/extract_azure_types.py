@@ -3,7 +3,7 @@
 Keeps only the `Type@apiVersion` entries the generator pins (model/api_versions.py), so the
 package ships a small file that the validator loads lazily.
 
-Usage: python scripts/extract_azure_types.py [../shared/data/azure-types/azure-types.json]
+Usage: python scripts/extract_azure_types.py SOURCE.json   (the full Azure type index, kept outside the repository)
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ sys.path.insert(0, str(ROOT))
 
 from momentloop_infra.model.api_versions import API_VERSIONS  # noqa: E402
 
-DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "azure-types" / "azure-types.json"
 TARGET = ROOT / "momentloop_infra" / "data" / "azure-types.json"
 
 
@@ -51,7 +50,13 @@ def extract(source: Path) -> dict[str, object]:
 
 
 def main(argv: list[str]) -> int:
-    source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
+    if len(argv) != 2:
+        print("usage: python scripts/extract_azure_types.py SOURCE.json (the full Azure type index)", file=sys.stderr)
+        return 2
+    source = Path(argv[1])
+    if not source.is_file():
+        print(f"extract_azure_types: {source} is not a file: pass the full Azure type index", file=sys.stderr)
+        return 2
     subset = extract(source)
     TARGET.write_text(json.dumps(subset, separators=(",", ":"), sort_keys=True) + "\n", "utf-8")
     print(f"wrote {TARGET.relative_to(ROOT)}: {len(subset['types'])} types")  # type: ignore[arg-type]
