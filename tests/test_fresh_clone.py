@@ -1,6 +1,6 @@
 """A fresh clone passes: nothing in the project reads a file outside the repository.
 
-The tracked files are copied into a folder with nothing beside it (no `../shared`), and the
+The tracked files are copied into a folder with nothing beside it (no sibling folders), and the
 synthesizer's `--check` and the syntax and schema validation tests run there, importing the
 packages from that copy.
 """
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.fresh_clone_support import REPO, copy_tracked, tracked_files
 
 # Built from pieces so that this file does not match itself.
 _SHARED = "shared"
@@ -25,23 +24,11 @@ OUTSIDE_READ = re.compile(
         [
             re.escape("../" + _SHARED),
             re.escape(_SHARED + "/data"),
-            r"parent\s*/\s*[\"']" + _SHARED + r"\b",  # Path(...).parent / "shared"
-            r"[\"']\.\.[\"']\s*,\s*[\"']" + _SHARED + r"\b",  # os.path.join("..", "shared")
+            r"parent\s*/\s*[\"']" + _SHARED + r"\b",  # a Path's parent, then the sibling
+            r"[\"']\.\.[\"']\s*,\s*[\"']" + _SHARED + r"\b",  # os.path.join with ".." first
         ]
     )
 )
-
-
-def tracked_files() -> list[str]:
-    """The repository's tracked paths (`git ls-files`); skips outside a git checkout, fails under CI."""
-    git = shutil.which("git")
-    if git is None or not (REPO / ".git").exists():
-        reason = "not a git checkout (or git is missing): the tracked files are unknown"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
-    listed = subprocess.run([git, "ls-files", "-z"], cwd=REPO, check=True, capture_output=True).stdout
-    return [name for name in listed.decode("utf-8").split("\0") if name]
 
 
 def is_doc(path: str) -> bool:
@@ -79,17 +66,8 @@ def test_the_guard_recognises_the_ways_of_reading_outside() -> None:
 
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tracked files as they are in the working tree, in `<empty folder>/momentloop`."""
-    names = tracked_files()
-    root = tmp_path_factory.mktemp("fresh") / "momentloop"
-    for name in names:
-        source = REPO / name
-        if not source.is_file():  # deleted in the working tree, not yet committed
-            continue
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
-    return root
+    """The tracked files in `<empty folder>/momentloop`."""
+    return copy_tracked(tmp_path_factory.mktemp("fresh") / "momentloop")
 
 
 def run_in(clone: Path, *args: str) -> subprocess.CompletedProcess[str]:
