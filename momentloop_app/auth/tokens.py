@@ -1,14 +1,10 @@
-"""Bearer JWTs: HS256 signed with `JWT_SECRET`, the user id in `sub`.
+"""Our session tokens: HS256 JWTs signed with `JWT_SECRET`, our user id in `sub`.
 
-Google sign-in comes later; until then `momentloop-token <user-id>` mints a token for local
-development (the secret is read from `JWT_SECRET`).
+Sign-in (development or Google) and `momentloop-token` mint them; every API call presents one.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import sys
 import time
 from dataclasses import dataclass
 
@@ -55,9 +51,7 @@ class TokenVerifier:
         return self.user_id(token.strip())
 
 
-def mint_token(
-    user_id: str, secret: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS, now: float | None = None
-) -> str:
+def mint_token(user_id: str, secret: str, *, ttl_seconds: int = DEFAULT_TTL_SECONDS, now: float | None = None) -> str:
     if not user_id:
         raise ValueError("user_id must not be empty")
     issued = int(now if now is not None else time.time())
@@ -65,24 +59,19 @@ def mint_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="momentloop-token",
-        description="Mint a development JWT for a user id (signed with JWT_SECRET).",
-    )
-    parser.add_argument("user_id")
-    parser.add_argument("--ttl", type=int, default=DEFAULT_TTL_SECONDS, help="lifetime in seconds")
-    args = parser.parse_args(argv)
-    secret = os.environ.get("JWT_SECRET", "")
-    if not secret:
-        print("momentloop-token: JWT_SECRET is not set: export the secret the backend uses", file=sys.stderr)
-        return 2
-    if args.ttl <= 0:
-        print(f"momentloop-token: --ttl={args.ttl!r} must be a positive number of seconds", file=sys.stderr)
-        return 2
-    print(mint_token(args.user_id, secret, ttl_seconds=args.ttl))
-    return 0
+@dataclass(frozen=True)
+class IssuedSession:
+    token: str
+    user_id: str
+    expires_in: int
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+@dataclass(frozen=True)
+class SessionIssuer:
+    """Mints the session tokens sign-in hands out."""
+
+    secret: str
+    ttl_seconds: int = DEFAULT_TTL_SECONDS
+
+    def issue(self, user_id: str) -> IssuedSession:
+        return IssuedSession(mint_token(user_id, self.secret, ttl_seconds=self.ttl_seconds), user_id, self.ttl_seconds)
