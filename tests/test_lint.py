@@ -35,6 +35,6 @@ def test_actionlint_on_workflows() -> None:
 
 
 @pytest.mark.parametrize("dockerfile", ["frontend/Dockerfile"])
-def test_hadolint_on_the_frontend_placeholder(dockerfile: str) -> None:
+def test_hadolint_on_the_frontend_dockerfile(dockerfile: str) -> None:
     result = run(str(BIN / "hadolint"), dockerfile)
     assert result.returncode == 0, result.stdout + result.stderr
