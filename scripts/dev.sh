@@ -74,8 +74,9 @@ DEV_USER="${DEV_USER:-developer}"
 
 # -- tools ------------------------------------------------------------------------------------------
 PG_BIN="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)"
-[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] \
-  || fail "PostgreSQL's initdb is not in /usr/lib/postgresql/*/bin: install Debian's postgresql package"
+if [ -z "$PG_BIN" ] || [ ! -x "$PG_BIN/initdb" ]; then
+  fail "PostgreSQL's initdb is not in /usr/lib/postgresql/*/bin: install Debian's postgresql package"
+fi
 if [ -x "$ROOT/.venv/bin/uvicorn" ]; then
   BIN="$ROOT/.venv/bin"
 elif command -v uvicorn >/dev/null 2>&1; then
@@ -131,8 +132,9 @@ PYTHON
 }
 
 for name in BACKEND_PORT FRONTEND_PORT; do
-  [[ "${!name}" =~ ^[0-9]+$ ]] && [ "${!name}" -ge 1 ] && [ "${!name}" -le 65535 ] \
-    || fail "$name=${!name} is not a port number (1-65535)"
+  if [[ ! "${!name}" =~ ^[0-9]+$ ]] || [ "${!name}" -lt 1 ] || [ "${!name}" -gt 65535 ]; then
+    fail "$name=${!name} is not a port number (1-65535)"
+  fi
 done
 port_is_free "$BACKEND_PORT" || fail "port $BACKEND_PORT is in use: set BACKEND_PORT to a free one"
 
@@ -140,6 +142,7 @@ port_is_free "$BACKEND_PORT" || fail "port $BACKEND_PORT is in use: set BACKEND_
 RUN="$(mktemp -d "${TMPDIR:-/tmp}/momentloop-dev.XXXXXX")"
 chmod 755 "$RUN"
 PIDS=()
+# shellcheck disable=SC2317  # called from the trap
 stop_pid() {
   local pid="$1" waited=0
   kill -TERM "$pid" 2>/dev/null || return 0
@@ -153,6 +156,7 @@ stop_pid() {
   done
   wait "$pid" 2>/dev/null || true
 }
+# shellcheck disable=SC2317  # the EXIT trap
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -259,6 +263,7 @@ else
   mkdir "$RUN/nginx"
   DIST="$(cd "$FRONTEND_DIST" && pwd)"
   # The image's template, with this machine's backend, port (loopback only) and build folder.
+  # shellcheck disable=SC2016  # envsubst's list of the variables it may replace
   BACKEND_URL="http://127.0.0.1:$BACKEND_PORT" FRONTEND_PORT="$FRONTEND_PORT" \
     envsubst '${BACKEND_URL} ${FRONTEND_PORT}' <"$TEMPLATE" \
     | sed -e "s#^\([[:space:]]*\)root /usr/share/nginx/html;#\1root $DIST;#" \

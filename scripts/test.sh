@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)  # tests/test_dev_script.py lints scripts/*.sh
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   sudo=""

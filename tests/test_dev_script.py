@@ -282,3 +282,10 @@ def test_a_malformed_env_file_is_named(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip() == f"dev.sh: {env_file}:2: expected NAME=value, got 'this is not an assignment'"
     assert list(tmp_path.glob("momentloop-dev.*")) == []
+
+
+def test_the_shell_scripts_pass_shellcheck() -> None:
+    need(shutil.which("shellcheck") is not None, "shellcheck (Debian's shellcheck)")
+    scripts = sorted(str(path) for path in (REPO / "scripts").glob("*.sh"))
+    result = subprocess.run(["shellcheck", *scripts], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stdout
