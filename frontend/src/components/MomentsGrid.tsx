@@ -10,11 +10,14 @@ interface Props {
   onDelete: (moment: Moment) => void;
 }
 
-export function describeMoment(moment: Moment): string {
+function uploadedAt(moment: Moment): string {
   const when = new Date(moment.created_at);
-  return Number.isNaN(when.getTime())
-    ? "Moment"
-    : `Moment from ${when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}`;
+  return Number.isNaN(when.getTime()) ? "" : when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}
+
+export function describeMoment(moment: Moment): string {
+  const when = uploadedAt(moment);
+  return when ? `The moment uploaded ${when}` : "This moment";
 }
 
 /** The thumbnails; the next page loads when the end of the grid scrolls into view. */
@@ -43,7 +46,9 @@ export function MomentsGrid({ api, feed, selected, onToggle, onDelete }: Props) 
       )}
       <ul className="grid" aria-busy={feed.loading}>
         {feed.moments.map((moment, index) => {
-          const label = describeMoment(moment);
+          // Position first: moments uploaded in the same minute must still be told apart.
+          const when = uploadedAt(moment);
+          const label = `moment ${index + 1} of ${feed.moments.length}${when ? `, uploaded ${when}` : ""}`;
           const checked = selected.includes(moment.id);
           const position = selected.indexOf(moment.id) + 1;
           return (
@@ -53,9 +58,9 @@ export function MomentsGrid({ api, feed, selected, onToggle, onDelete }: Props) 
                   type="checkbox"
                   checked={checked}
                   onChange={() => onToggle(moment.id)}
-                  aria-label={`Select ${label} (${index + 1} of ${feed.moments.length})`}
+                  aria-label={`Select ${label}`}
                 />
-                <img src={api.mediaUrl(moment.thumbnail_url)} alt={label} loading="lazy" decoding="async" />
+                <img src={api.mediaUrl(moment.thumbnail_url)} alt={`Moment ${index + 1}`} loading="lazy" decoding="async" />
                 {checked && (
                   <span className="badge" aria-hidden="true">
                     {position}

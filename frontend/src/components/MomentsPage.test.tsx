@@ -68,7 +68,7 @@ test("delete asks first; Escape keeps the moment, Delete removes it and focus re
   backend.on("DELETE", `/api/moments/${ALL[1]!.id}`, { status: 204 });
   renderPage();
   await waitFor(() => expect(screen.getAllByTestId("moment")).toHaveLength(3));
-  const deleteButtons = screen.getAllByRole("button", { name: /^Delete Moment from/ });
+  const deleteButtons = screen.getAllByRole("button", { name: /^Delete moment \d of 3/ });
 
   await userEvent.click(deleteButtons[1]!);
   const dialog = screen.getByRole("alertdialog", { name: "Delete this moment?" });
