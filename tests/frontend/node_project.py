@@ -23,9 +23,7 @@ def require_node_modules() -> None:
 
 
 def npm(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["npm", *args], cwd=FRONTEND, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    return subprocess.run(["npm", *args], cwd=FRONTEND, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def build() -> Path:
