@@ -4,10 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: the real PostgreSQL server and ffmpeg (tests run them as processes).
+# System packages: the real PostgreSQL server and ffmpeg (tests run them as processes); for the
+# end-to-end tests Chromium (driven by playwright-core), nginx and envsubst (gettext-base).
 missing=()
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v envsubst >/dev/null 2>&1 || missing+=(gettext-base)
 command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)  # tests/test_dev_script.py lints scripts/*.sh
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
@@ -24,6 +28,13 @@ fi
 # Node: Azurite, from the committed lock file.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Node: the frontend's build and test tools, from its own lock file (again only when the lock
+# file changed since the last install: a copy of it is kept in node_modules as the stamp).
+if ! cmp -s frontend/package-lock.json frontend/node_modules/.installed-package-lock.json; then
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+  cp frontend/package-lock.json frontend/node_modules/.installed-package-lock.json
 fi
 
 # Checkov, in its own environment (it pins many packages); its pycep-parser is too old for
