@@ -2,5 +2,6 @@
 
 pytest_plugins = [
     "tests.fixtures.azurite",
+    "tests.fixtures.oidc_provider",
     "tests.fixtures.postgres",
 ]

@@ -2,7 +2,9 @@
 
 The browser never talks to Blob Storage (the account allows no public access): this route streams
 the blob through the backend with the headers a media player needs — single byte ranges (206/416)
-so videos seek, ``ETag``/``Last-Modified`` validators (304), and a private cache lifetime.
+so videos seek, ``ETag``/``Last-Modified`` validators (304), and a private cache lifetime. Only
+signed, unexpired links are served (:mod:`momentloop_app.api.media_urls`); any other request gets
+the same 403, before storage is asked anything.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from momentloop_app.api.deps import SettingsDep, StorageDep
+from momentloop_app.api.deps import MediaUrlsDep, SettingsDep, StorageDep
 from momentloop_app.api.http_conditions import (
     ByteRange,
     UnsatisfiableRange,
@@ -21,6 +23,7 @@ from momentloop_app.api.http_conditions import (
     parse_range,
     range_applies,
 )
+from momentloop_app.api.media_urls import refused
 from momentloop_app.services.storage import (
     BlobInfo,
     InvalidStoragePath,
@@ -40,9 +43,13 @@ _ATTEMPTS = 3
 
 
 @router.api_route("/{path:path}", methods=["GET", "HEAD"], response_model=None)
-async def get_stored_file(path: str, request: Request, storage: StorageDep, settings: SettingsDep) -> Response:
+async def get_stored_file(
+    path: str, request: Request, storage: StorageDep, settings: SettingsDep, media_urls: MediaUrlsDep
+) -> Response:
+    if not media_urls.allows(path, request.query_params):
+        return refused()
     try:
-        return await _respond(path, request, storage, settings.storage_proxy_cache_control)
+        return await _respond(path, request, storage, settings.storage.storage_proxy_cache_control)
     except InvalidStoragePath:
         return _error(400, "invalid storage path")
     except StorageNotFound:
