@@ -36,3 +36,17 @@ def copy_tracked(target: Path) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, destination)
     return target
+
+
+def untracked_files() -> list[str]:
+    """Files in the working tree that git does not track (and does not ignore): a clone lacks them."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--others", "--exclude-standard"], cwd=REPO, check=False, capture_output=True, text=True
+    )
+    return listed.stdout.split()
+
+
+def missing_from_a_clone() -> str:
+    """A hint for a failure: what the working tree has that a fresh clone would not."""
+    names = untracked_files()
+    return f"\n(untracked here, so absent from a clone: {', '.join(names)})" if names else ""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fresh_clone_support import REPO, copy_tracked, tracked_files
+from tests.fresh_clone_support import REPO, copy_tracked, missing_from_a_clone, tracked_files
 
 # Built from pieces so that this file does not match itself.
 _SHARED = "shared"
@@ -92,13 +92,13 @@ def test_the_clone_imports_its_own_packages(clone: Path) -> None:
 @pytest.mark.slow
 def test_synth_check_passes_in_the_clone(clone: Path) -> None:
     result = run_in(clone, "-m", "momentloop_infra.cli", "--check")
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout + result.stderr + missing_from_a_clone()
     assert "Traceback" not in result.stderr
 
 
 @pytest.mark.slow
 def test_the_validation_tests_pass_in_the_clone(clone: Path) -> None:
     result = run_in(clone, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/validation/test_syntax.py")
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:] + missing_from_a_clone()
     assert re.search(r"\b\d+ passed\b", result.stdout), result.stdout[-2000:]
     assert " skipped" not in result.stdout, result.stdout[-2000:]
