@@ -13,12 +13,14 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.staticfiles import StaticFiles
 
-from momentloop_app.api.moments_app import install_moments_api
-from momentloop_app.api.routes import health, storage_proxy
+from momentloop_app.api.media_urls import MediaUrls
+from momentloop_app.api.routes import auth, health, storage_proxy
 from momentloop_app.api.routes.health import ReadinessCheck
-from momentloop_app.core.config import ConfigurationError, Settings, load_settings
+from momentloop_app.api.signed_static_files import SignedStaticFiles
+from momentloop_app.api.wiring import install_moments_api
+from momentloop_app.auth.sign_in import SignIn
+from momentloop_app.core.settings import ConfigurationError, Settings, load_settings
 from momentloop_app.db.engine import TokenCredential
 from momentloop_app.services.storage import StorageService, create_storage_service
 from momentloop_app.services.storage.local import LocalStorageBackend
@@ -50,29 +52,36 @@ def create_app(
     app = FastAPI(title="MomentLoop", lifespan=_lifespan)
     app.state.settings = settings
     app.state.storage = storage
+    app.state.media_urls = MediaUrls.create(settings, storage)
     app.state.lifespan_resources = [_storage_resource]
     app.state.readiness_checks = [ReadinessCheck("storage", storage.check_ready)]
 
     for router in _routers():
         app.include_router(router)
-    _mount_storage(app, storage)
+    _mount_storage(app, storage, app.state.media_urls)
     # Moments and exports (database, JWT, export workers); off when no database is configured.
-    install_moments_api(app, settings, storage, credential=database_credential)
+    context = install_moments_api(app, settings, storage, credential=database_credential)
+    # Sign-in keeps its pending states in the database when there is one (single use across replicas).
+    app.state.sign_in = SignIn.create(
+        settings.sign_in, jwt_secret=settings.auth.jwt_secret, engine=context.engine if context else None
+    )
     return app
 
 
 def _routers() -> list[APIRouter]:
     """The API's routers (the storage proxy is mounted separately, by mode)."""
-    return [health.router]
+    return [health.router, auth.router]
 
 
-def _mount_storage(app: FastAPI, storage: StorageService) -> None:
+def _mount_storage(app: FastAPI, storage: StorageService, media_urls: MediaUrls) -> None:
     if isinstance(storage.backend, LocalStorageBackend):
         # One mount per container: nothing else under the storage root (partial uploads) is served.
         for container in storage.containers:
             app.mount(
                 f"{URL_PREFIXES['local']}/{container}",
-                StaticFiles(directory=storage.backend.container_dir(container), check_dir=False),
+                SignedStaticFiles(
+                    directory=storage.backend.container_dir(container), container=container, media_urls=media_urls
+                ),
                 name=f"storage-{container}",
             )
     else:
@@ -98,11 +107,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def app_from_environment() -> FastAPI:
     """``create_app`` with settings from the environment; exits with one sentence if they are wrong."""
     try:
-        settings = load_settings()
+        return create_app(load_settings())
     except ConfigurationError as error:
         print(f"momentloop: {error}", file=sys.stderr)
         raise SystemExit(2) from None
-    return create_app(settings)
 
 
 app = app_from_environment()

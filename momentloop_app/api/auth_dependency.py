@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from momentloop_app.api.moments_runtime import get_runtime
+from momentloop_app.api.context import get_context
 from momentloop_app.auth import InvalidTokenError
 
 
 def current_user(request: Request) -> str:
     try:
-        return get_runtime(request).verifier.from_authorization_header(request.headers.get("authorization"))
+        return get_context(request).verifier.from_authorization_header(request.headers.get("authorization"))
     except InvalidTokenError as exc:
         raise HTTPException(status_code=401, detail=str(exc), headers={"WWW-Authenticate": "Bearer"}) from exc
 

@@ -1,4 +1,5 @@
-"""FastAPI dependencies giving routes what ``create_app`` built: settings and the storage service."""
+"""FastAPI dependencies giving routes what ``create_app`` built: settings, the storage service and
+the media URLs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
-from momentloop_app.core.config import Settings
+from momentloop_app.api.media_urls import MediaUrls
+from momentloop_app.core.settings import Settings
 from momentloop_app.services.storage import StorageService
 
 
@@ -18,5 +20,10 @@ def get_storage(request: Request) -> StorageService:
     return cast(StorageService, request.app.state.storage)
 
 
+def get_media_urls(request: Request) -> MediaUrls:
+    return cast(MediaUrls, request.app.state.media_urls)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StorageDep = Annotated[StorageService, Depends(get_storage)]
+MediaUrlsDep = Annotated[MediaUrls, Depends(get_media_urls)]

@@ -6,9 +6,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
-from momentloop_app.db.settings import DatabaseNotConfiguredError, DatabaseSettings
+from momentloop_app.core.settings import DatabaseSettings
 
 ENTRA_SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
 DRIVER = "postgresql+psycopg"
@@ -26,19 +25,8 @@ class TokenCredential(Protocol):
 
 
 def sqlalchemy_url(database_url: str) -> URL:
-    """Map `postgresql://` / `postgres://` (the usual form) to the psycopg 3 driver."""
-    try:
-        url = make_url(database_url)
-    except ArgumentError as exc:
-        raise DatabaseNotConfiguredError(
-            "DATABASE_URL is not a URL of the form postgresql://user:password@host:port/db"
-        ) from exc
-    if url.drivername in ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"):
-        return url.set(drivername=DRIVER)
-    raise DatabaseNotConfiguredError(
-        f"DATABASE_URL scheme {url.drivername!r} is not supported: "
-            "use postgresql://user:password@host:port/db"
-    )
+    """Map `postgresql://` / `postgres://` (the usual form; checked by the settings) to the psycopg 3 driver."""
+    return make_url(database_url).set(drivername=DRIVER)
 
 
 def entra_url(settings: DatabaseSettings) -> URL:
@@ -62,8 +50,11 @@ def default_credential(client_id: str | None) -> TokenCredential:
     return credential
 
 
-def create_db_engine(settings: DatabaseSettings, *, credential: TokenCredential | None = None) -> Engine:
-    """The engine for `settings`; in Entra mode `credential` (default: managed identity) gives passwords."""
+def create_db_engine(
+    settings: DatabaseSettings, *, client_id: str | None = None, credential: TokenCredential | None = None
+) -> Engine:
+    """The engine for `settings`; in Entra mode `credential` (default: the managed identity `client_id`)
+    gives passwords."""
     pool: dict[str, Any] = {
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
@@ -74,7 +65,7 @@ def create_db_engine(settings: DatabaseSettings, *, credential: TokenCredential 
         assert settings.database_url is not None
         return create_engine(sqlalchemy_url(settings.database_url), **pool)
 
-    token_source = credential or default_credential(settings.azure_client_id)
+    token_source = credential or default_credential(client_id)
     engine = create_engine(entra_url(settings), **pool)
 
     @event.listens_for(engine, "do_connect")

@@ -8,12 +8,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from pydantic import ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from momentloop_app.core.settings import ConfigurationError, load_settings
 from momentloop_app.db.engine import create_db_engine
-from momentloop_app.db.settings import DatabaseNotConfiguredError, DatabaseSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Serialises concurrent `upgrade` runs (several replicas starting at once).
@@ -49,9 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
     args = parser.parse_args(argv)
     try:
-        engine = create_db_engine(DatabaseSettings())
+        settings = load_settings()
+        settings.database.mode()  # no database configured is one sentence
+        engine = create_db_engine(settings.database, client_id=settings.identity.azure_client_id)
         upgrade(engine, args.revision)
-    except (DatabaseNotConfiguredError, ValidationError) as exc:
+    except ConfigurationError as exc:
         print(f"momentloop-migrate: {exc}", file=sys.stderr)
         return 2
     except OperationalError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -19,9 +18,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-JobStatus = Literal["queued", "running", "done", "failed"]
-JOB_STATUSES: tuple[JobStatus, ...] = ("queued", "running", "done", "failed")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -80,3 +76,21 @@ class ExportJob(Base):
         Index("ix_export_jobs_claim", "status", "created_at"),
         Index("ix_export_jobs_user", "user_id"),
     )
+
+
+class LoginState(Base):
+    """A sign-in started at the OpenID Connect provider and not yet finished; taken (deleted) by its
+    callback, so a state works once, on whichever replica the callback reaches."""
+
+    __tablename__ = "login_states"
+
+    # SHA-256 of the state: a reader of the table cannot finish anyone's sign-in with what it sees.
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    browser_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    code_verifier: Mapped[str] = mapped_column(Text, nullable=False)
+    nonce: Mapped[str] = mapped_column(Text, nullable=False)
+    redirect_uri: Mapped[str] = mapped_column(Text, nullable=False)
+    next_path: Mapped[str] = mapped_column(Text, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_login_states_expires_at", "expires_at"),)

@@ -1,8 +1,8 @@
 """`momentloop-worker`: run export jobs from PostgreSQL in a separate process.
 
 Reads the same environment as the API (`DATABASE_URL` or `POSTGRES_*`, `STORAGE_BACKEND`, ...).
-SIGTERM or SIGINT stops it cleanly: a running job's FFmpeg is stopped and the job is given back to
-the queue for another worker.
+It waits for the database like the API does. SIGTERM or SIGINT stops it cleanly: a running job's
+FFmpeg is stopped and the job is given back to the queue for another worker.
 """
 
 from __future__ import annotations
@@ -15,39 +15,26 @@ import sys
 import threading
 from types import FrameType
 
-from momentloop_app.api.moments_runtime import MomentsRuntime
-from momentloop_app.core.config import ConfigurationError, load_settings
-from momentloop_app.db.settings import DatabaseNotConfiguredError
-from momentloop_app.jobs.worker import Worker
+from momentloop_app.core.settings import ConfigurationError, load_settings
+from momentloop_app.db.availability import Database
+from momentloop_app.db.engine import create_db_engine
+from momentloop_app.jobs.exports import export_workers
+from momentloop_app.jobs.pool import WorkerPool
 from momentloop_app.services.storage import create_storage_service
 
 
 async def _serve(stop: threading.Event, workers: int) -> None:
     settings = load_settings()
-    settings.mode()  # a missing database is one clear sentence, not a traceback
+    settings.database.mode()  # a missing database is one clear sentence, not a traceback
     storage = create_storage_service(settings)
-    async with storage.running():
-        runtime = MomentsRuntime.create(settings, storage)
-        loop = asyncio.get_running_loop()
-        pool = [
-            Worker(runtime.engine, runtime.export_runner(loop), options=runtime.worker_options())
-            for _ in range(workers)
-        ]
-        threads = [
-            threading.Thread(target=worker.run_forever, name=f"worker-{index}")
-            for index, worker in enumerate(pool)
-        ]
-        for thread in threads:
-            thread.start()
+    engine = create_db_engine(settings.database, client_id=settings.identity.azure_client_id)
+    # The API replicas apply the migrations; this process only waits until the database answers.
+    database = Database(engine, migrate_on_start=False, retry_seconds=settings.database.database_retry_seconds)
+    make_worker = export_workers(settings, engine=engine, storage=storage, loop=asyncio.get_running_loop())
+    pool = WorkerPool(make_worker, size=workers, ready=database.ready)
+    async with storage.running(), database.running(), pool.running():
         logging.getLogger(__name__).info("momentloop-worker: %d worker(s) polling for exports", workers)
-        try:
-            await asyncio.to_thread(stop.wait)
-        finally:
-            for worker in pool:
-                worker.stop()
-            for thread in threads:
-                await asyncio.to_thread(thread.join)
-            await asyncio.to_thread(runtime.engine.dispose)
+        await asyncio.to_thread(stop.wait)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     try:
         asyncio.run(_serve(stop, args.workers))
-    except (ConfigurationError, DatabaseNotConfiguredError) as exc:
+    except ConfigurationError as exc:
         print(f"momentloop-worker: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -13,7 +13,7 @@ import logging
 import tempfile
 import threading
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,14 +21,14 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from momentloop_app.core.settings import Settings
 from momentloop_app.db.models import Moment
 from momentloop_app.jobs.queue import ClaimedJob
-from momentloop_app.jobs.worker import JobFailedError, ProgressReporter
+from momentloop_app.jobs.worker import JobFailedError, ProgressReporter, Worker, WorkerOptions
 from momentloop_app.media.ffmpeg import DEFAULT_BINARIES, FFmpegBinaries, FFmpegCancelledError, FFmpegError
 from momentloop_app.media.images import InvalidImageError, check_image
 from momentloop_app.media.slideshow import SlideshowOptions, render_slideshow
 from momentloop_app.services.storage import StorageNotFound, StorageService
-from momentloop_app.services.storage.workspace import download_to
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,6 +53,19 @@ class SlideshowExportRunner:
     binaries: FFmpegBinaries = DEFAULT_BINARIES
     check_timeout_seconds: float = 30.0
 
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, engine: Engine, storage: StorageService, loop: asyncio.AbstractEventLoop
+    ) -> SlideshowExportRunner:
+        return cls(
+            engine=engine,
+            storage=storage,
+            loop=loop,
+            options=SlideshowOptions.from_settings(settings.exports),
+            binaries=FFmpegBinaries.from_settings(settings.media),
+            check_timeout_seconds=settings.media.media_timeout_seconds,
+        )
+
     def _call(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
 
@@ -69,9 +82,6 @@ class SlideshowExportRunner:
             raise JobFailedError(f"moment {missing[0]!r} no longer exists")
         return [found[moment_id] for moment_id in job.moment_ids]
 
-    async def _download(self, path: str, local: Path) -> None:
-        await download_to(self.storage, path, local)
-
     def run(self, job: ClaimedJob, report: ProgressReporter, cancel: threading.Event) -> str:
         paths = self._image_paths(job)
         with tempfile.TemporaryDirectory(prefix=temp_prefix(job.id)) as folder:
@@ -83,7 +93,7 @@ class SlideshowExportRunner:
                 local = workdir / f"input-{index:04d}"
                 moment_id = str(job.moment_ids[index])
                 try:
-                    self._call(self._download(path, local))
+                    self._call(self.storage.download_to(path, local))
                 except StorageNotFound as exc:
                     raise JobFailedError(f"the image of moment {moment_id!r} is missing") from exc
                 try:
@@ -115,3 +125,14 @@ class SlideshowExportRunner:
             self._call(self.storage.delete(path))
         except Exception:  # best effort: the job is someone else's now
             log.warning("could not remove the superseded export %s", path)
+
+
+def export_workers(
+    settings: Settings, *, engine: Engine, storage: StorageService, loop: asyncio.AbstractEventLoop
+) -> Callable[[], Worker]:
+    """Makes workers that run slideshow exports with the `JOB_*` lease and poll settings."""
+    runner = SlideshowExportRunner.from_settings(settings, engine=engine, storage=storage, loop=loop)
+    options = WorkerOptions(
+        lease_seconds=settings.exports.job_lease_seconds, poll_interval_seconds=settings.exports.job_poll_seconds
+    )
+    return lambda: Worker(engine, runner, options=options)

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO
 
+from momentloop_app.core.settings import MediaSettings
+
 ProgressCallback = Callable[[float], None]
 """Called with a fraction in [0, 1] each time FFmpeg reports progress."""
 
@@ -31,6 +33,10 @@ class FFmpegCancelledError(FFmpegError):
 class FFmpegBinaries:
     ffmpeg: str = "ffmpeg"
     ffprobe: str = "ffprobe"
+
+    @classmethod
+    def from_settings(cls, settings: MediaSettings) -> FFmpegBinaries:
+        return cls(ffmpeg=settings.ffmpeg_binary, ffprobe=settings.ffprobe_binary)
 
 
 DEFAULT_BINARIES = FFmpegBinaries()

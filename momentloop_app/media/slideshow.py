@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from momentloop_app.core.settings import ExportSettings
 from momentloop_app.media.ffmpeg import DEFAULT_BINARIES, FFmpegBinaries, ProgressCallback, run_ffmpeg
 
 
@@ -17,6 +18,18 @@ class SlideshowOptions:
     fps: int = 25
     preset: str = "veryfast"
     timeout_seconds: float = 600
+
+    @classmethod
+    def from_settings(cls, settings: ExportSettings) -> SlideshowOptions:
+        """The options `EXPORT_*` describe (H.264 with 4:2:0 needs even frame sizes)."""
+        return cls(
+            width=settings.export_width - settings.export_width % 2,
+            height=settings.export_height - settings.export_height % 2,
+            seconds_per_image=settings.export_seconds_per_image,
+            fps=settings.export_fps,
+            preset=settings.export_preset,
+            timeout_seconds=settings.export_timeout_seconds,
+        )
 
     def duration(self, images: int) -> float:
         return images * self.seconds_per_image

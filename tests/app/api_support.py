@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 
 from momentloop_app.auth import mint_token
-from momentloop_app.core.config import Settings
+from momentloop_app.core.settings import Settings
 from momentloop_app.main import create_app
 from tests.app.storage_support import storage_settings
 from tests.fixtures.azurite import AzuriteServer
+from tests.fixtures.uvicorn_server import serving_in_thread
 
 JWT_SECRET = "test-secret-that-is-at-least-32-bytes-long"
 
@@ -39,12 +37,6 @@ class ApiServer:
     @property
     def ws_url(self) -> str:
         return self.base_url.replace("http://", "ws://")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def api_settings(
@@ -68,22 +60,11 @@ def api_settings(
 @contextmanager
 def running_api(settings: Settings, *, database_credential: Any = None) -> Iterator[ApiServer]:
     app = create_app(settings, database_credential=database_credential)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    try:
-        yield ApiServer(base_url=f"http://127.0.0.1:{port}", settings=settings, app=app)
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    with serving_in_thread(app) as base_url:
+        server = ApiServer(base_url=base_url, settings=settings, app=app)
+        with server.client() as client:  # the database connects (and migrates) in the background
+            wait_for(lambda: client.get("/readyz").json()["checks"].get("database") == "ok")
+        yield server
 
 
 def wait_for(predicate: Any, *, timeout: float = 30, interval: float = 0.05) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import FastAPI
 
-from momentloop_app.core.config import Settings
+from momentloop_app.core.settings import Settings, load_settings
 from momentloop_app.services.storage import StorageService, create_storage_service
 from tests.fixtures.azurite import AzuriteServer
 
@@ -29,7 +27,7 @@ def storage_settings(backend: str, *, tmp_path: Path, azurite: AzuriteServer | N
         values["azure_storage_connection_string"] = azurite.connection_string
         values["azure_storage_account_url"] = None
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return load_settings(env_file=None, **values)
 
 
 @asynccontextmanager
@@ -50,27 +48,6 @@ async def lifespan_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
-
-
-@asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """Serve ``app`` with a real uvicorn on a free 127.0.0.1 port in this event loop; yields its URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 async def raw_get(url: str, raw_path: str) -> int:

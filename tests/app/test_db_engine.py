@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import text
 
+from momentloop_app.core.settings import ConfigurationError, DatabaseSettings, load_settings
 from momentloop_app.db.engine import ENTRA_SCOPE, create_db_engine, ping, sqlalchemy_url
-from momentloop_app.db.settings import DatabaseNotConfiguredError, DatabaseSettings
-from tests.fixtures.postgres import PostgresServer
+from tests.fixtures.postgres import PostgresServer, url_engine
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,15 @@ def test_database_url_is_mapped_to_psycopg() -> None:
 
 
 def test_unsupported_scheme_names_the_scheme() -> None:
-    with pytest.raises(DatabaseNotConfiguredError, match="'mysql'"):
-        sqlalchemy_url("mysql://u@db/app")
+    with pytest.raises(ConfigurationError, match="'mysql'"):
+        load_settings(env_file=None, database_url="mysql://u@db/app")
 
 
 def test_missing_configuration_is_one_clear_sentence() -> None:
-    with pytest.raises(DatabaseNotConfiguredError, match="set DATABASE_URL"):
+    with pytest.raises(ConfigurationError, match="set DATABASE_URL"):
         DatabaseSettings(_env_file=None).mode()  # type: ignore[call-arg]
-    with pytest.raises(DatabaseNotConfiguredError, match="POSTGRES_DATABASE and POSTGRES_USER are not"):
-        DatabaseSettings(_env_file=None, postgres_host="h").mode()  # type: ignore[call-arg]
+    with pytest.raises(ConfigurationError, match="POSTGRES_DATABASE and POSTGRES_USER are not"):
+        load_settings(env_file=None, postgres_host="h")
 
 
 def test_environment_names_match_the_synthesizer(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,14 +59,14 @@ def test_environment_names_match_the_synthesizer(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("POSTGRES_DATABASE", "momentloop")
     monkeypatch.setenv("POSTGRES_USER", "id-backend-abc")
     monkeypatch.setenv("AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000001")
-    settings = DatabaseSettings(_env_file=None)  # type: ignore[call-arg]
-    assert settings.mode() == "entra"
-    assert settings.postgres_sslmode == "require"
-    assert settings.azure_client_id == "00000000-0000-0000-0000-000000000001"
+    settings = load_settings(env_file=None)
+    assert settings.database.mode() == "entra"
+    assert settings.database.postgres_sslmode == "require"
+    assert settings.identity.azure_client_id == "00000000-0000-0000-0000-000000000001"
 
 
 def test_url_mode_connects(postgres_database: str) -> None:
-    engine = create_db_engine(DatabaseSettings(_env_file=None, database_url=postgres_database))  # type: ignore[call-arg]
+    engine = url_engine(postgres_database)
     try:
         ping(engine)
     finally:

@@ -8,13 +8,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from momentloop_app.db import migrate
-from momentloop_app.db.engine import create_db_engine
 from momentloop_app.db.models import Base
-from momentloop_app.db.settings import DatabaseSettings
+from tests.fixtures.postgres import url_engine
 
 
 def test_upgrade_creates_the_schema_the_models_describe(postgres_database: str) -> None:
-    engine = create_db_engine(DatabaseSettings(_env_file=None, database_url=postgres_database))  # type: ignore[call-arg]
+    engine = url_engine(postgres_database)
     try:
         migrate.upgrade(engine)
         migrate.upgrade(engine)  # idempotent: a second replica starting up changes nothing
@@ -35,7 +34,7 @@ def test_command_applies_migrations(
     monkeypatch.setenv("DATABASE_URL", postgres_database)
     assert migrate.main([]) == 0
     assert "revision head" in capsys.readouterr().out
-    engine = create_db_engine(DatabaseSettings(_env_file=None, database_url=postgres_database))  # type: ignore[call-arg]
+    engine = url_engine(postgres_database)
     try:
         assert "moments" in inspect(engine).get_table_names()
     finally:

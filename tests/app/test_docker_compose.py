@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import tomllib
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from momentloop_app.db.engine import sqlalchemy_url
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.app.test_dockerfile import PORT, of
+from tests.repo import REPO_ROOT as ROOT
 
 
 def compose() -> dict[str, Any]:
@@ -35,7 +35,10 @@ def test_images_commands_and_ports_exist() -> None:
     services = compose()["services"]
     assert services["backend"]["build"] == "."
     assert (ROOT / "Dockerfile").is_file()
-    assert services["backend"]["ports"] == ["127.0.0.1:8000:8000"]
+    # Published on loopback only, to the port the image exposes.
+    assert services["backend"]["ports"] == [f"127.0.0.1:{PORT}:{PORT}"]
+    assert of("EXPOSE") == [str(PORT)]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert services["worker"]["command"][0] in scripts
-    assert scripts["momentloop-worker"] == "momentloop_app.jobs.cli:main"
+    command = services["worker"]["command"][0]
+    module, _, attribute = scripts[command].partition(":")
+    assert callable(getattr(importlib.import_module(module), attribute))

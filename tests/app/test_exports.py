@@ -21,14 +21,13 @@ from sqlalchemy.orm import Session
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from momentloop_app.db.engine import create_db_engine
 from momentloop_app.db.models import ExportJob
-from momentloop_app.db.settings import DatabaseSettings
 from momentloop_app.jobs import queue
 from momentloop_app.jobs.exports import temp_prefix
 from tests.app.api_support import JWT_SECRET, ApiServer, api_settings, running_api, wait_for
 from tests.app.media_samples import make_image
 from tests.app.storage_support import BACKENDS
+from tests.fixtures.postgres import url_engine
 
 
 @pytest.fixture(params=BACKENDS)
@@ -118,8 +117,8 @@ def test_sockets_and_reads_are_refused_without_the_owners_token(api: ApiServer, 
 def test_a_job_abandoned_by_a_dead_replica_is_finished_by_another(api: ApiServer, tmp_path: Path) -> None:
     with api.client("alice") as client:
         ids = upload_images(client, tmp_path, 2)
-    database = DatabaseSettings(_env_file=None, database_url=api.settings.database_url)  # type: ignore[call-arg]
-    engine = create_db_engine(database)
+    assert api.settings.database.database_url is not None
+    engine = url_engine(api.settings.database.database_url)
     try:
         # A replica claimed the job, then vanished (scaled to zero, crashed): its lease runs out.
         with Session(engine) as session, session.begin():
@@ -185,7 +184,7 @@ def test_twenty_image_export_then_killed_ffmpeg_fails_cleanly(
         state = client.get(f"/api/exports/{second}").json()
         assert state["status"] == "failed" and "killed by signal SIGKILL" in state["error"]
         assert state["video_url"] is None
-        exports = sorted(path.name for path in (settings.storage_local_root / "exports").rglob("*"))
+        exports = sorted(path.name for path in (settings.storage.storage_local_root / "exports").rglob("*"))
         assert exports == [f"{first}.mp4"]
         wait_for(lambda: list(work_tmp.iterdir()) == [], timeout=10)
 
@@ -201,7 +200,7 @@ def test_worker_process_runs_jobs_and_stops_on_sigterm(
         "DATABASE_URL": migrated_database_url,
         "JWT_SECRET": JWT_SECRET,
         "STORAGE_BACKEND": "local",
-        "STORAGE_LOCAL_ROOT": str(settings.storage_local_root),
+        "STORAGE_LOCAL_ROOT": str(settings.storage.storage_local_root),
         "EXPORT_WIDTH": "160", "EXPORT_HEIGHT": "120", "EXPORT_FPS": "10", "EXPORT_SECONDS_PER_IMAGE": "0.5",
         "JOB_POLL_SECONDS": "0.1",
     }

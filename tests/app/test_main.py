@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -13,12 +9,12 @@ import pytest
 
 from momentloop_app.api.routes.health import ReadinessCheck
 from momentloop_app.main import create_app
+from tests.app.backend_process import refused_with_one_sentence, start_backend, stop, wait_until_serving
 from tests.app.storage_support import lifespan_client, storage_settings, unique_prefix
-from tests.fixtures.azurite import AzuriteServer, free_port
+from tests.fixtures.azurite import AzuriteServer
+from tests.fixtures.network import free_port
 
 pytestmark = pytest.mark.anyio
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_local_mode_serves_the_storage_folder(tmp_path: Path) -> None:
@@ -26,14 +22,16 @@ async def test_local_mode_serves_the_storage_folder(tmp_path: Path) -> None:
     async with lifespan_client(app) as http:
         storage = app.state.storage
         info = await storage.save("uploads/u1/photo.png", b"\x89PNG data")
-        url = storage.url(info.path)
-        assert url == "/storage/uploads/u1/photo.png"
+        assert storage.url(info.path) == "/storage/uploads/u1/photo.png"
+        url = app.state.media_urls.url(info.path)  # the signed link the API hands out
+        assert url.startswith("/storage/uploads/u1/photo.png?expires=")
         response = await http.get(url)
         assert (response.status_code, response.content) == (200, b"\x89PNG data")
         assert response.headers["content-type"] == "image/png"
         ranged = await http.get(url, headers={"Range": "bytes=1-3"})
         assert (ranged.status_code, ranged.content) == (206, b"PNG")
-        assert (await http.get("/storage/uploads/u1/missing.png")).status_code == 404
+        assert (await http.get(storage.url(info.path))).status_code == 403  # unsigned
+        assert (await http.get(app.state.media_urls.url("uploads/u1/missing.png"))).status_code == 404
         assert (await http.get("/api/storage/uploads/u1/photo.png")).status_code == 404
         # Partial uploads live beside the containers and are never served.
         (tmp_path / "storage" / ".partial" / "x.part").write_bytes(b"partial")
@@ -65,7 +63,9 @@ async def test_azure_mode_mounts_the_proxy(tmp_path: Path, azurite: AzuriteServe
         path = f"uploads/{unique_prefix()}/photo.png"
         await storage.save(path, b"png")
         assert storage.url(path) == f"/api/storage/{path}"
-        assert (await http.get(storage.url(path))).content == b"png"
+        assert app.state.media_urls.url(path).startswith(f"/api/storage/{path}?expires=")
+        assert (await http.get(app.state.media_urls.url(path))).content == b"png"
+        assert (await http.get(storage.url(path))).status_code == 403  # unsigned
         assert (await http.get(f"/storage/{path}")).status_code == 404
         assert (await http.get("/readyz")).status_code == 200
 
@@ -87,27 +87,6 @@ async def test_readiness_checks_are_a_list_others_extend(tmp_path: Path) -> None
         assert "10.0.0.4" not in ready.text
 
 
-def _uvicorn(env: dict[str, str], cwd: Path, port: int) -> subprocess.Popen[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("STORAGE_", "AZURE_"))}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "momentloop_app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env={**base, **env},
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
@@ -116,31 +95,19 @@ def _uvicorn(env: dict[str, str], cwd: Path, port: int) -> subprocess.Popen[str]
     ],
 )
 def test_misconfiguration_stops_start_up_with_one_sentence(tmp_path: Path, env: dict[str, str], expected: str) -> None:
-    process = _uvicorn(env, tmp_path, free_port())
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 2
-    assert "Traceback" not in stderr
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("momentloop: Invalid configuration: ")
-    assert expected in lines[0]
+    process = start_backend(env, cwd=tmp_path, port=free_port())
+    assert expected in refused_with_one_sentence(process, "momentloop: Invalid configuration: ")
 
 
 def test_uvicorn_serves_the_module_level_app(tmp_path: Path) -> None:
     port = free_port()
-    process = _uvicorn({"STORAGE_BACKEND": "local", "STORAGE_LOCAL_ROOT": str(tmp_path / "media")}, tmp_path, port)
+    process = start_backend(
+        {"STORAGE_BACKEND": "local", "STORAGE_LOCAL_ROOT": str(tmp_path / "media")}, cwd=tmp_path, port=port
+    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
-                break
-            except httpx.TransportError:
-                assert process.poll() is None, process.communicate()[1]
-                assert time.monotonic() < deadline, "uvicorn did not start"
-                time.sleep(0.1)
+        wait_until_serving(process, f"http://127.0.0.1:{port}")
+        response = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5)
         assert response.status_code == 200
         assert (tmp_path / "media" / "uploads").is_dir()
     finally:
-        process.terminate()
-        process.communicate(timeout=20)
+        stop(process)

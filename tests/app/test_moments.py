@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import jwt
@@ -24,8 +25,12 @@ MAX_UPLOAD = 300 * 1024
 def api(request: pytest.FixtureRequest, tmp_path: Path, migrated_database_url: str) -> Iterator[ApiServer]:
     azurite = request.getfixturevalue("azurite") if request.param == "azure" else None
     settings = api_settings(
-        request.param, tmp_path=tmp_path, azurite=azurite, database_url=migrated_database_url,
-        max_upload_bytes=MAX_UPLOAD, export_workers=0,
+        request.param,
+        tmp_path=tmp_path,
+        azurite=azurite,
+        database_url=migrated_database_url,
+        max_upload_bytes=MAX_UPLOAD,
+        export_workers=0,
     )
     with running_api(settings) as server:
         yield server
@@ -52,7 +57,8 @@ def blob_exists(api: ApiServer, path: str) -> bool:
 
 
 def storage_path(url: str) -> str:
-    return url.split("/storage/", 1)[1]
+    """``container/name`` of a media URL the API returned (its signed query dropped)."""
+    return unquote(urlsplit(url).path.split("/storage/", 1)[1])
 
 
 @pytest.mark.parametrize("content_type", ["image/jpeg", "image/png", "image/webp"])
@@ -65,7 +71,7 @@ def test_upload_stores_image_and_thumbnail(api: ApiServer, tmp_path: Path, conte
         assert set(body) == {"id", "image_url", "thumbnail_url", "content_type", "size", "created_at"}
         assert body["content_type"] == content_type
         assert body["size"] == image.stat().st_size
-        prefix = "/storage/" if api.settings.storage_backend == "local" else "/api/storage/"
+        prefix = "/storage/" if api.settings.storage.storage_backend == "local" else "/api/storage/"
         assert body["image_url"].startswith(prefix + "uploads/")
         assert body["thumbnail_url"].startswith(prefix + "thumbnails/")
         stored = client.get(body["image_url"])
@@ -81,8 +87,13 @@ def test_requests_without_a_valid_token_are_refused(api: ApiServer, tmp_path: Pa
     forged = mint_token("alice", "another-secret-that-is-also-32-bytes")
     no_sub = jwt.encode({"exp": int(time.time()) + 60}, JWT_SECRET, algorithm="HS256")
     with httpx.Client(base_url=api.base_url) as client:
-        for headers in ({}, {"Authorization": f"Bearer {expired}"}, {"Authorization": f"Bearer {forged}"},
-                        {"Authorization": f"Bearer {no_sub}"}, {"Authorization": "Basic abc"}):
+        for headers in (
+            {},
+            {"Authorization": f"Bearer {expired}"},
+            {"Authorization": f"Bearer {forged}"},
+            {"Authorization": f"Bearer {no_sub}"},
+            {"Authorization": "Basic abc"},
+        ):
             assert client.get("/api/moments", headers=headers).status_code == 401
             assert client.get("/api/exports/00000000-0000-0000-0000-000000000000", headers=headers).status_code == 401
             with image.open("rb") as handle:
@@ -105,7 +116,7 @@ def test_bad_uploads_are_refused_and_store_nothing(api: ApiServer, tmp_path: Pat
 
         def chunked() -> Iterator[bytes]:  # no Content-Length: the limit is enforced while streaming
             boundary = b"xyz"
-            yield b"--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n"
+            yield b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'
             yield big.read_bytes()
             yield b"\r\n--" + boundary + b"--\r\n"
 
@@ -114,7 +125,9 @@ def test_bad_uploads_are_refused_and_store_nothing(api: ApiServer, tmp_path: Pat
         )
         assert response.status_code == 413
         assert client.post("/api/moments", data={"other": "x"}).status_code == 400
-        assert client.post("/api/moments", content=b"{}", headers={"Content-Type": "application/json"}).status_code == 400
+        assert (
+            client.post("/api/moments", content=b"{}", headers={"Content-Type": "application/json"}).status_code == 400
+        )
         assert client.get("/api/moments").json() == {"items": [], "next_cursor": None}
 
 

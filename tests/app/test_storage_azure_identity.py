@@ -15,7 +15,7 @@ import pytest
 from azure.core.credentials import AccessToken
 from azure.identity.aio import DefaultAzureCredential
 
-from momentloop_app.core.config import Settings
+from momentloop_app.core.settings import Settings, load_settings
 from momentloop_app.main import create_app
 from momentloop_app.services.storage import create_storage_service
 from momentloop_app.services.storage.azure_blob import AzureBlobStorageBackend
@@ -59,8 +59,8 @@ class FakeManagedIdentity:
 
 
 def identity_settings(azurite_oauth: AzuriteServer) -> Settings:
-    return Settings(  # type: ignore[call-arg]
-        _env_file=None,
+    return load_settings(
+        env_file=None,
         storage_backend="azure",
         azure_storage_account_url=azurite_oauth.account_url,
         azure_client_id="11111111-2222-3333-4444-555555555555",
@@ -70,7 +70,7 @@ def identity_settings(azurite_oauth: AzuriteServer) -> Settings:
 async def test_token_credential_end_to_end(azurite_oauth: AzuriteServer) -> None:
     credential = FakeManagedIdentity()
     settings = identity_settings(azurite_oauth)
-    assert not settings.create_containers  # with a managed identity the infrastructure creates them
+    assert not settings.storage.create_containers  # with a managed identity the infrastructure creates them
     storage = create_storage_service(
         settings,
         credential=credential,
@@ -118,8 +118,8 @@ async def test_a_refused_token_is_unavailable_not_a_crash(azurite_oauth: Azurite
 
 
 async def test_without_an_injected_credential_the_managed_identity_is_used(tmp_path: Path) -> None:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
+    settings = load_settings(
+        env_file=None,
         storage_backend="azure",
         azure_storage_account_url="https://stexample.blob.core.windows.net/",
         azure_client_id="11111111-2222-3333-4444-555555555555",

@@ -214,43 +214,21 @@ async def test_containers_exist_and_ready(storage: StorageService) -> None:
         assert await storage.list(container + "/no-such-prefix-") == []
 
 
-async def test_local_copy_and_output(storage: StorageService, prefix: str) -> None:
-    await storage.save(f"uploads/{prefix}/in.mp4", _pattern(5000))
-    async with storage.local_copy(f"uploads/{prefix}/in.mp4") as local:
-        assert local.read_bytes() == _pattern(5000)
-        folder = local.parent
-    assert not folder.exists()
-
-    async with storage.local_output(f"exports/{prefix}/out.mp4") as produced:
-        produced.write_bytes(b"rendered")
-        folder = produced.parent
-    assert not folder.exists()
-    info = await storage.stat(f"exports/{prefix}/out.mp4")
-    assert (info.size, info.content_type) == (8, "video/mp4")
+async def test_download_to_copies_into_a_new_local_file(storage: StorageService, prefix: str, tmp_path: Path) -> None:
+    await storage.save(f"uploads/{prefix}/in.mp4", _pattern(300_000), content_type="video/mp4")
+    local = tmp_path / "in.mp4"
+    await storage.download_to(f"uploads/{prefix}/in.mp4", local)
+    assert local.read_bytes() == _pattern(300_000)
+    with pytest.raises(FileExistsError):  # never overwrites a local file
+        await storage.download_to(f"uploads/{prefix}/in.mp4", local)
+    with pytest.raises(StorageNotFound):
+        await storage.download_to(f"uploads/{prefix}/missing.mp4", tmp_path / "missing.mp4")
+    assert not (tmp_path / "missing.mp4").exists()
 
 
-async def test_local_output_is_not_stored_on_error(storage: StorageService, prefix: str) -> None:
-    with pytest.raises(RuntimeError, match="ffmpeg failed"):
-        async with storage.local_output(f"exports/{prefix}/out.mp4") as produced:
-            produced.write_bytes(b"half")
-            raise RuntimeError("ffmpeg failed")
-    assert not await storage.exists(f"exports/{prefix}/out.mp4")
-
-
-async def test_workspace_downloads_processes_uploads(storage: StorageService, prefix: str) -> None:
-    await storage.save(f"styled/{prefix}/1.png", b"one")
-    await storage.save(f"styled/{prefix}/2.png", b"two")
-    async with storage.workspace() as workspace:
-        first = await workspace.download(f"styled/{prefix}/1.png")
-        second = await workspace.download(f"styled/{prefix}/2.png")
-        joined = workspace.path("joined.bin")
-        joined.write_bytes(first.read_bytes() + second.read_bytes())
-        info = await workspace.upload(joined, f"videos/{prefix}/joined.bin")
-        root = workspace.root
-        assert sorted(p.name for p in root.iterdir()) == sorted([first.name, second.name, "joined.bin"])
-    assert not root.exists()
-    assert info.size == 6
-    assert await storage.read_bytes(f"videos/{prefix}/joined.bin") == b"onetwo"
+async def test_without_a_limit_large_writes_are_stored(storage: StorageService, prefix: str) -> None:
+    info = await storage.save(f"exports/{prefix}/big.mp4", _chunks(3 * 1024 * 1024, 256 * 1024))
+    assert info.size == 3 * 1024 * 1024
 
 
 async def test_local_start_up_removes_only_stale_partial_files(tmp_path: Path) -> None:

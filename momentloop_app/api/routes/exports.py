@@ -10,14 +10,14 @@ import asyncio
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request, WebSocket
+from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
 from momentloop_app.api.auth_dependency import CurrentUser
-from momentloop_app.api.moments_runtime import MomentsRuntime, get_runtime
+from momentloop_app.api.context import ApiContext, get_context, require_database
 from momentloop_app.auth import InvalidTokenError
 from momentloop_app.db.models import Moment
 from momentloop_app.jobs import queue
@@ -47,44 +47,44 @@ class ExportOut(BaseModel):
     error: str | None = None
 
 
-def to_out(runtime: MomentsRuntime, state: JobState) -> ExportOut:
+def to_out(context: ApiContext, state: JobState) -> ExportOut:
     return ExportOut(
         id=state.id,
         status=state.status,
         progress=state.progress,
         video_url=(
-            runtime.storage.url(state.video_path) if state.status == "done" and state.video_path else None
+            context.media_urls.url(state.video_path) if state.status == "done" and state.video_path else None
         ),
         error=state.error if state.status == "failed" else None,
     )
 
 
-def _owned_count(runtime: MomentsRuntime, user_id: str, moment_ids: set[uuid.UUID]) -> int:
-    with Session(runtime.engine) as session:
+def _owned_count(context: ApiContext, user_id: str, moment_ids: set[uuid.UUID]) -> int:
+    with Session(context.engine) as session:
         query = select(func.count()).where(Moment.id.in_(moment_ids), Moment.user_id == user_id)
         return int(session.scalar(query) or 0)
 
 
-def _enqueue(runtime: MomentsRuntime, user_id: str, moment_ids: list[uuid.UUID]) -> uuid.UUID:
-    with Session(runtime.engine) as session, session.begin():
+def _enqueue(context: ApiContext, user_id: str, moment_ids: list[uuid.UUID]) -> uuid.UUID:
+    with Session(context.engine) as session, session.begin():
         job = queue.enqueue_export(
-            session, user_id=user_id, moment_ids=moment_ids, max_attempts=runtime.settings.job_max_attempts
+            session, user_id=user_id, moment_ids=moment_ids, max_attempts=context.settings.exports.job_max_attempts
         )
         return job.id
 
 
-@router.post("/api/exports", status_code=202, response_model=ExportCreated)
+@router.post("/api/exports", status_code=202, response_model=ExportCreated, dependencies=[Depends(require_database)])
 async def create_export(request: Request, body: ExportRequest, user_id: CurrentUser) -> ExportCreated:
-    runtime = get_runtime(request)
-    limit = runtime.settings.export_max_images
+    context = get_context(request)
+    limit = context.settings.exports.export_max_images
     if len(body.moment_ids) > limit:
         raise HTTPException(
             status_code=422, detail=f"an export takes at most {limit} moments, got {len(body.moment_ids)}"
         )
     unique = set(body.moment_ids)
-    if await asyncio.to_thread(_owned_count, runtime, user_id, unique) != len(unique):
+    if await asyncio.to_thread(_owned_count, context, user_id, unique) != len(unique):
         raise HTTPException(status_code=404, detail="one or more moments were not found")
-    job_id = await asyncio.to_thread(_enqueue, runtime, user_id, body.moment_ids)
+    job_id = await asyncio.to_thread(_enqueue, context, user_id, body.moment_ids)
     return ExportCreated(id=job_id, status="queued")
 
 
@@ -95,21 +95,21 @@ def _parse_job_id(job_id: str) -> uuid.UUID | None:
         return None
 
 
-@router.get("/api/exports/{job_id}", response_model=ExportOut)
+@router.get("/api/exports/{job_id}", response_model=ExportOut, dependencies=[Depends(require_database)])
 async def get_export(request: Request, job_id: str, user_id: CurrentUser) -> ExportOut:
-    runtime = get_runtime(request)
+    context = get_context(request)
     checked = _parse_job_id(job_id)
     state = None if checked is None else await asyncio.to_thread(
-        queue.job_state, runtime.engine, checked, user_id=user_id
+        queue.job_state, context.engine, checked, user_id=user_id
     )
     if state is None:
         raise HTTPException(status_code=404, detail="export not found")
-    return to_out(runtime, state)
+    return to_out(context, state)
 
 
-def event(runtime: MomentsRuntime, state: JobState) -> dict[str, Any]:
+def event(context: ApiContext, state: JobState) -> dict[str, Any]:
     payload: dict[str, Any] = {"status": state.status, "progress": state.progress}
-    out = to_out(runtime, state)
+    out = to_out(context, state)
     if out.video_url:
         payload["video_url"] = out.video_url
     if out.error:
@@ -124,10 +124,10 @@ async def export_events(websocket: WebSocket, job_id: str) -> None:
     A missing, bad or other user's token, or an unknown job, closes the socket with no event
     (4401 / 4404).
     """
-    runtime = get_runtime(websocket)
+    context = get_context(websocket)
     await websocket.accept()
     try:
-        user_id = runtime.verifier.user_id(websocket.query_params.get("token", ""))
+        user_id = context.verifier.user_id(websocket.query_params.get("token", ""))
     except InvalidTokenError:
         await websocket.close(code=WS_CLOSE_UNAUTHORIZED)
         return
@@ -135,7 +135,7 @@ async def export_events(websocket: WebSocket, job_id: str) -> None:
     last: tuple[str, int] | None = None
     while True:
         state = None if checked is None else await asyncio.to_thread(
-            queue.job_state, runtime.engine, checked, user_id=user_id
+            queue.job_state, context.engine, checked, user_id=user_id
         )
         if state is None:
             await websocket.close(code=WS_CLOSE_NOT_FOUND)
@@ -143,7 +143,7 @@ async def export_events(websocket: WebSocket, job_id: str) -> None:
         if (state.status, state.progress) != last:
             last = (state.status, state.progress)
             try:
-                await websocket.send_json(event(runtime, state))
+                await websocket.send_json(event(context, state))
             except (WebSocketDisconnect, RuntimeError):
                 return
         if state.finished:

@@ -23,10 +23,12 @@ router = APIRouter(tags=["health"])
 
 @dataclass(frozen=True, slots=True)
 class ReadinessCheck:
-    """A named dependency check: returns when usable, raises otherwise."""
+    """A named dependency check: returns when usable, raises otherwise; ``failure`` gives the word
+    ``/readyz`` reports for an error (default ``unavailable``)."""
 
     name: str
     check: Callable[[], Awaitable[None]]
+    failure: Callable[[Exception], str] | None = None
 
 
 @router.get("/healthz")
@@ -37,19 +39,20 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", response_model=None)
 async def readyz(request: Request, settings: SettingsDep) -> JSONResponse:
     checks: list[ReadinessCheck] = list(request.app.state.readiness_checks)
-    results = await asyncio.gather(*(_run(check, settings.readiness_timeout_seconds) for check in checks))
-    report = {check.name: "ok" if ok else "unavailable" for check, ok in zip(checks, results, strict=True)}
-    ready = all(results)
+    results = await asyncio.gather(*(_run(check, settings.health.readiness_timeout_seconds) for check in checks))
+    report = {check.name: result for check, result in zip(checks, results, strict=True)}
+    ready = all(result == "ok" for result in results)
     return JSONResponse(
         {"status": "ready" if ready else "unavailable", "checks": report},
         status_code=200 if ready else 503,
     )
 
 
-async def _run(check: ReadinessCheck, timeout: float) -> bool:
+async def _run(check: ReadinessCheck, timeout: float) -> str:
+    """``ok``, or the failure's word; the detail goes to the log only."""
     try:
         await asyncio.wait_for(check.check(), timeout)
-    except Exception as error:  # any failure means "not ready"; the detail goes to the log only
+    except Exception as error:  # any failure means "not ready"
         logger.warning("readiness check %r failed: %s", check.name, error or type(error).__name__)
-        return False
-    return True
+        return check.failure(error) if check.failure else "unavailable"
+    return "ok"

@@ -17,13 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from momentloop_app.api.auth_dependency import CurrentUser
-from momentloop_app.api.moments_runtime import MomentsRuntime, get_runtime
+from momentloop_app.api.context import ApiContext, get_context, require_database
 from momentloop_app.api.upload_stream import UploadError, receive_file
 from momentloop_app.db.models import Moment
 from momentloop_app.media.images import InvalidImageError, check_image, make_thumbnail
@@ -31,7 +31,7 @@ from momentloop_app.media.sniff import EXTENSIONS, sniff_image_type
 from momentloop_app.services.storage import StorageLimitExceeded, StorageUnavailable
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/api/moments", tags=["moments"])
+router = APIRouter(prefix="/api/moments", tags=["moments"], dependencies=[Depends(require_database)])
 
 MULTIPART_OVERHEAD = 64 * 1024
 MAX_PAGE = 100
@@ -51,11 +51,11 @@ class MomentPage(BaseModel):
     next_cursor: str | None
 
 
-def to_out(runtime: MomentsRuntime, moment: Moment) -> MomentOut:
+def to_out(context: ApiContext, moment: Moment) -> MomentOut:
     return MomentOut(
         id=moment.id,
-        image_url=runtime.storage.url(moment.image_path),
-        thumbnail_url=runtime.storage.url(moment.thumbnail_path),
+        image_url=context.media_urls.url(moment.image_path),
+        thumbnail_url=context.media_urls.url(moment.thumbnail_path),
         content_type=moment.content_type,
         size=moment.size,
         created_at=moment.created_at,
@@ -87,30 +87,30 @@ def parse_moment_id(moment_id: str) -> uuid.UUID:
         raise HTTPException(status_code=404, detail="moment not found") from exc
 
 
-def _insert(runtime: MomentsRuntime, moment: Moment) -> Moment:
-    with Session(runtime.engine, expire_on_commit=False) as session, session.begin():
+def _insert(context: ApiContext, moment: Moment) -> Moment:
+    with Session(context.engine, expire_on_commit=False) as session, session.begin():
         session.add(moment)
         session.flush()
         session.refresh(moment)
     return moment
 
 
-def _check_and_thumbnail(runtime: MomentsRuntime, source: Path, thumbnail: Path) -> None:
-    timeout = runtime.settings.media_timeout_seconds
-    check_image(source, timeout_seconds=timeout, binaries=runtime.binaries)
+def _check_and_thumbnail(context: ApiContext, source: Path, thumbnail: Path) -> None:
+    timeout = context.settings.media.media_timeout_seconds
+    check_image(source, timeout_seconds=timeout, binaries=context.binaries)
     make_thumbnail(
         source,
         thumbnail,
-        max_side=runtime.settings.thumbnail_max_side,
+        max_side=context.settings.uploads.thumbnail_max_side,
         timeout_seconds=timeout,
-        binaries=runtime.binaries,
+        binaries=context.binaries,
     )
 
 
 @router.post("", status_code=201, response_model=MomentOut)
 async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
-    runtime = get_runtime(request)
-    limit = runtime.settings.max_upload_bytes
+    context = get_context(request)
+    limit = context.settings.uploads.max_upload_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
         raise HTTPException(status_code=413, detail=f"the upload is larger than the limit of {limit} bytes")
@@ -132,8 +132,8 @@ async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
             raise HTTPException(status_code=415, detail="the file is not a JPEG, PNG or WebP image")
         thumbnail = folder / "thumbnail.jpg"
         try:
-            async with runtime.media_slots:
-                await asyncio.to_thread(_check_and_thumbnail, runtime, received.path, thumbnail)
+            async with context.media_slots:
+                await asyncio.to_thread(_check_and_thumbnail, context, received.path, thumbnail)
         except InvalidImageError as exc:
             raise HTTPException(status_code=415, detail=str(exc)) from exc
 
@@ -141,12 +141,12 @@ async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
         image_path = f"uploads/{moment_id}.{EXTENSIONS[content_type]}"
         thumbnail_path = f"thumbnails/{moment_id}.jpg"
         try:
-            async with runtime.storage_slots:
-                await runtime.storage.save_file(
+            async with context.storage_slots:
+                await context.storage.save_file(
                     image_path, received.path, content_type=content_type, max_bytes=limit
                 )
                 stored.append(image_path)
-                await runtime.storage.save_file(thumbnail_path, thumbnail, content_type="image/jpeg")
+                await context.storage.save_file(thumbnail_path, thumbnail, content_type="image/jpeg")
                 stored.append(thumbnail_path)
         except StorageLimitExceeded as exc:
             raise HTTPException(status_code=413, detail=f"the upload is larger than {limit} bytes") from exc
@@ -160,20 +160,20 @@ async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
             content_type=content_type,
             size=received.size,
         )
-        moment = await asyncio.to_thread(_insert, runtime, moment)
+        moment = await asyncio.to_thread(_insert, context, moment)
         stored.clear()  # owned by the row now
-        return to_out(runtime, moment)
+        return to_out(context, moment)
     finally:
         for path in stored:  # the row was never written: do not leave orphans
             try:
-                await runtime.storage.delete(path)
+                await context.storage.delete(path)
             except Exception:
                 log.warning("could not remove %s after a failed upload", path)
         await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
 def _page(
-    runtime: MomentsRuntime, user_id: str, limit: int, after: tuple[datetime, uuid.UUID] | None
+    context: ApiContext, user_id: str, limit: int, after: tuple[datetime, uuid.UUID] | None
 ) -> list[Moment]:
     query = select(Moment).where(Moment.user_id == user_id)
     if after is not None:
@@ -182,7 +182,7 @@ def _page(
             or_(Moment.created_at < created, and_(Moment.created_at == created, Moment.id < moment_id))
         )
     query = query.order_by(Moment.created_at.desc(), Moment.id.desc()).limit(limit + 1)
-    with Session(runtime.engine) as session:
+    with Session(context.engine) as session:
         return list(session.scalars(query))
 
 
@@ -193,19 +193,19 @@ async def list_moments(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: str | None = None,
 ) -> MomentPage:
-    runtime = get_runtime(request)
+    context = get_context(request)
     after = decode_cursor(cursor) if cursor else None
-    rows = await asyncio.to_thread(_page, runtime, user_id, limit, after)
+    rows = await asyncio.to_thread(_page, context, user_id, limit, after)
     more = len(rows) > limit
     rows = rows[:limit]
     return MomentPage(
-        items=[to_out(runtime, row) for row in rows],
+        items=[to_out(context, row) for row in rows],
         next_cursor=encode_cursor(rows[-1]) if more and rows else None,
     )
 
 
-def _get(runtime: MomentsRuntime, user_id: str, moment_id: uuid.UUID) -> Moment | None:
-    with Session(runtime.engine) as session:
+def _get(context: ApiContext, user_id: str, moment_id: uuid.UUID) -> Moment | None:
+    with Session(context.engine) as session:
         return session.scalars(
             select(Moment).where(Moment.id == moment_id, Moment.user_id == user_id)
         ).one_or_none()
@@ -213,29 +213,29 @@ def _get(runtime: MomentsRuntime, user_id: str, moment_id: uuid.UUID) -> Moment 
 
 @router.get("/{moment_id}", response_model=MomentOut)
 async def get_moment(request: Request, moment_id: str, user_id: CurrentUser) -> MomentOut:
-    runtime = get_runtime(request)
-    moment = await asyncio.to_thread(_get, runtime, user_id, parse_moment_id(moment_id))
+    context = get_context(request)
+    moment = await asyncio.to_thread(_get, context, user_id, parse_moment_id(moment_id))
     if moment is None:
         raise HTTPException(status_code=404, detail="moment not found")
-    return to_out(runtime, moment)
+    return to_out(context, moment)
 
 
-def _delete_row(runtime: MomentsRuntime, user_id: str, moment_id: uuid.UUID) -> None:
-    with Session(runtime.engine) as session, session.begin():
+def _delete_row(context: ApiContext, user_id: str, moment_id: uuid.UUID) -> None:
+    with Session(context.engine) as session, session.begin():
         session.execute(delete(Moment).where(Moment.id == moment_id, Moment.user_id == user_id))
 
 
 @router.delete("/{moment_id}", status_code=204)
 async def delete_moment(request: Request, moment_id: str, user_id: CurrentUser) -> Response:
-    runtime = get_runtime(request)
+    context = get_context(request)
     checked = parse_moment_id(moment_id)
-    moment = await asyncio.to_thread(_get, runtime, user_id, checked)
+    moment = await asyncio.to_thread(_get, context, user_id, checked)
     if moment is None:
         raise HTTPException(status_code=404, detail="moment not found")
     try:  # blobs first: if storage fails the row stays, and the delete can be retried
         for path in (moment.image_path, moment.thumbnail_path):
-            await runtime.storage.delete(path)
+            await context.storage.delete(path)
     except StorageUnavailable as exc:
         raise storage_unavailable(exc) from exc
-    await asyncio.to_thread(_delete_row, runtime, user_id, checked)
+    await asyncio.to_thread(_delete_row, context, user_id, checked)
     return Response(status_code=204)

@@ -21,7 +21,6 @@ from azure.storage.blob.aio import BlobClient, BlobServiceClient
 from momentloop_app.services.storage.base import BlobInfo, BlobReader, StorageBackend, clamp_length
 from momentloop_app.services.storage.errors import (
     RangeNotSatisfiable,
-    StorageLimitExceeded,
     StorageNotFound,
     StorageUnavailable,
 )
@@ -123,21 +122,15 @@ class AzureBlobStorageBackend(StorageBackend):
 
     # -- writes --------------------------------------------------------------------------------
 
-    async def write(
-        self, path: StoragePath, chunks: AsyncIterable[bytes], *, content_type: str, max_bytes: int
-    ) -> BlobInfo:
+    async def write(self, path: StoragePath, chunks: AsyncIterable[bytes], *, content_type: str) -> BlobInfo:
         blob = self._client.get_blob_client(path.container, path.name)
         settings = ContentSettings(content_type=content_type)
         upload_id = uuid.uuid4().hex
         block_ids: list[str] = []
         buffer = bytearray()
-        total = 0
-        # Only the SDK calls are translated: an error from the source stream stays what it is.
+        # Only the SDK calls are translated: an error from the source stream stays what it is (staged
+        # blocks are then never committed; the service discards them).
         async for chunk in chunks:
-            total += len(chunk)
-            if total > max_bytes:
-                # Staged blocks are never committed; the service discards them.
-                raise StorageLimitExceeded(f"upload to {str(path)!r} is larger than the limit of {max_bytes} bytes")
             buffer += chunk
             while len(buffer) >= self._block_size:
                 block = bytes(memoryview(buffer)[: self._block_size])

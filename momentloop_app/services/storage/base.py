@@ -103,12 +103,10 @@ class StorageBackend(abc.ABC):
         """Raise :class:`StorageUnavailable` unless the storage and its containers are usable."""
 
     @abc.abstractmethod
-    async def write(
-        self, path: StoragePath, chunks: AsyncIterable[bytes], *, content_type: str, max_bytes: int
-    ) -> BlobInfo:
+    async def write(self, path: StoragePath, chunks: AsyncIterable[bytes], *, content_type: str) -> BlobInfo:
         """Store the chunks atomically: the blob appears complete or not at all.
 
-        Raises :class:`StorageLimitExceeded` past ``max_bytes`` (nothing is stored).
+        An error raised by ``chunks`` (the upload limit, a client gone) leaves nothing stored.
         """
 
     @abc.abstractmethod

@@ -21,7 +21,6 @@ from momentloop_app.services.storage.base import BlobInfo, BlobReader, StorageBa
 from momentloop_app.services.storage.errors import (
     InvalidStoragePath,
     RangeNotSatisfiable,
-    StorageLimitExceeded,
     StorageNotFound,
     StorageUnavailable,
 )
@@ -79,19 +78,13 @@ class LocalStorageBackend(StorageBackend):
 
     # -- writes ------------------------------------------------------------------------------
 
-    async def write(
-        self, path: StoragePath, chunks: AsyncIterable[bytes], *, content_type: str, max_bytes: int
-    ) -> BlobInfo:
+    async def write(self, path: StoragePath, chunks: AsyncIterable[bytes], *, content_type: str) -> BlobInfo:
         target = self._file(path)
         partial = self.root / PARTIAL_DIR / f"{uuid.uuid4().hex}.part"
         handle = await asyncio.to_thread(_open_exclusive, partial)
         try:
-            written = 0
             batch = bytearray()
             async for chunk in chunks:
-                written += len(chunk)
-                if written > max_bytes:
-                    raise StorageLimitExceeded(f"upload to {str(path)!r} is larger than the limit of {max_bytes} bytes")
                 batch += chunk
                 if len(batch) >= _WRITE_BATCH:
                     await asyncio.to_thread(handle.write, batch)

@@ -10,19 +10,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from momentloop_app.services.storage.base import BlobInfo, BlobReader, StorageBackend
-from momentloop_app.services.storage.errors import StorageUnavailable
-from momentloop_app.services.storage.paths import (
-    CONTAINERS,
-    check_name,
-    guess_content_type,
-    parse_path,
-    parse_prefix,
-)
-from momentloop_app.services.storage.workspace import LocalWorkspace
+from momentloop_app.services.storage.errors import StorageLimitExceeded, StorageUnavailable
+from momentloop_app.services.storage.paths import CONTAINERS, guess_content_type, parse_path, parse_prefix
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024
 _FILE_CHUNK = 1024 * 1024
 
 #: Where each backend's files are served over HTTP.
@@ -46,11 +38,9 @@ class StorageService:
         self,
         backend: StorageBackend,
         *,
-        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         create_containers: bool = True,
     ) -> None:
         self.backend = backend
-        self.max_upload_bytes = max_upload_bytes
         self._create_containers = create_containers
 
     @property
@@ -97,15 +87,15 @@ class StorageService:
         """Store ``data`` (bytes, or an async/sync iterable of chunks) at ``path``, replacing any file.
 
         Chunks are written as they come (never the whole file in memory); the file appears only when
-        complete. Over ``max_bytes`` (default: the configured upload limit) nothing is stored and
+        complete. Over ``max_bytes`` (default: no limit) nothing is stored and
         :class:`StorageLimitExceeded` is raised. ``content_type`` defaults to the extension's.
         """
         checked = parse_path(path)
+        chunks = _as_async_chunks(data)
+        if max_bytes is not None:
+            chunks = _limited(chunks, max_bytes, shown=str(checked))
         return await self.backend.write(
-            checked,
-            _as_async_chunks(data),
-            content_type=content_type or guess_content_type(checked.name),
-            max_bytes=self.max_upload_bytes if max_bytes is None else max_bytes,
+            checked, chunks, content_type=content_type or guess_content_type(checked.name)
         )
 
     async def save_file(
@@ -150,33 +140,19 @@ class StorageService:
         checked = parse_path(path)
         return f"{URL_PREFIXES[self.kind]}/{checked.container}/{quote(checked.name, safe='/')}"
 
-    # -- local copies for FFmpeg ---------------------------------------------------------------
-
-    @asynccontextmanager
-    async def workspace(self, *, prefix: str = "momentloop-") -> AsyncIterator[LocalWorkspace]:
-        """A temporary local folder to work in, always removed on exit (error or not).
-
-        ``await ws.download("uploads/a.mp4")`` gives a local copy; ``await ws.upload(local, path)``
-        stores a produced file.
-        """
-        async with LocalWorkspace.create(self, prefix=prefix) as workspace:
-            yield workspace
-
-    @asynccontextmanager
-    async def local_copy(self, path: str) -> AsyncIterator[Path]:
-        """A temporary local copy of ``path``, deleted on exit."""
-        async with self.workspace() as workspace:
-            yield await workspace.download(path)
-
-    @asynccontextmanager
-    async def local_output(self, path: str, *, content_type: str | None = None) -> AsyncIterator[Path]:
-        """A local file path to write; stored at ``path`` when the block exits without error (and
-        the file exists), then deleted either way."""
-        check_name(parse_path(path).name)
-        async with self.workspace() as workspace:
-            local = workspace.path(Path(path).name)
-            yield local
-            await workspace.upload(local, path, content_type=content_type)
+    async def download_to(self, path: str, local: Path) -> None:
+        """Stream ``path`` into the new local file ``local``, chunk by chunk (never whole in memory);
+        on failure ``local`` is removed."""
+        handle = await asyncio.to_thread(local.open, "xb")
+        try:
+            async with await self.open_read(path) as reader:
+                async for chunk in reader:
+                    await asyncio.to_thread(handle.write, chunk)
+        except BaseException:
+            await asyncio.to_thread(handle.close)
+            await asyncio.to_thread(local.unlink, True)
+            raise
+        await asyncio.to_thread(handle.close)
 
 
 async def read_file_chunks(source: Path, chunk_size: int = _FILE_CHUNK) -> AsyncIterator[bytes]:
@@ -187,6 +163,17 @@ async def read_file_chunks(source: Path, chunk_size: int = _FILE_CHUNK) -> Async
             yield data
     finally:
         await asyncio.to_thread(handle.close)
+
+
+async def _limited(chunks: AsyncIterator[bytes], max_bytes: int, *, shown: str) -> AsyncIterator[bytes]:
+    """The chunks, raising :class:`StorageLimitExceeded` as soon as they pass ``max_bytes`` (the
+    backend then discards what it staged)."""
+    total = 0
+    async for chunk in chunks:
+        total += len(chunk)
+        if total > max_bytes:
+            raise StorageLimitExceeded(f"upload to {shown!r} is larger than the limit of {max_bytes} bytes")
+        yield chunk
 
 
 async def _as_async_chunks(data: Source) -> AsyncIterator[bytes]:
