@@ -15,17 +15,25 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from authlib.deprecate import AuthlibDeprecationWarning
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.starlette_client import OAuth
 from joserfc.errors import JoseError
 
 from momentloop_app.auth.identity import oidc_user_id
 from momentloop_app.auth.login_states import LoginStates, PendingLogin, digest
 from momentloop_app.core.settings.sign_in import GOOGLE_ISSUER, SignInSettings
+
+with warnings.catch_warnings():
+    # authlib 1.9 warns, once at import, that it uses httpx rather than the newer httpx2; httpx is
+    # our client (authlib is pinned below 2.0, where that changes). Kept off stderr: start-up
+    # errors must stay one sentence.
+    warnings.simplefilter("ignore", AuthlibDeprecationWarning)
+    from authlib.integrations.starlette_client import OAuth
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from momentloop_app.api.media_urls import MediaUrls
 from momentloop_app.auth.media_links import MediaLinkSigner, derive_key
 from momentloop_app.main import create_app
 from momentloop_app.services.storage import StorageService
+from tests.app.api_support import api_settings, running_api
+from tests.app.media_samples import make_image
 from tests.app.storage_support import BACKENDS, raw_get, storage_settings, unique_prefix
 from tests.fixtures.azurite import AzuriteServer
 from tests.fixtures.uvicorn_server import serving
@@ -191,3 +194,27 @@ async def test_traversal_is_refused_even_with_a_signature_for_it(served: Served)
         for query in ("", signed_for_target):
             status = await raw_get(served.base_url, f"{prefix}/{target}?{query}")
             assert status in (400, 403, 404), (target, query, status)
+
+
+# -- the links the API hands out -----------------------------------------------------------------
+
+
+def test_the_api_hands_out_signed_links_that_load_without_a_token(tmp_path: Path, migrated_database_url: str) -> None:
+    settings = api_settings(
+        "local", tmp_path=tmp_path, azurite=None, database_url=migrated_database_url, export_workers=0,
+        media_link_ttl_seconds=600,
+    )  # fmt: skip
+    image = make_image(tmp_path)
+    with running_api(settings) as api, api.client("alice") as client, httpx.Client(base_url=api.base_url) as browser:
+        with image.open("rb") as handle:
+            created = client.post("/api/moments", files={"file": ("a.png", handle, "application/octet-stream")})
+        assert created.status_code == 201, created.text
+        for key in ("image_url", "thumbnail_url"):
+            url = urlsplit(created.json()[key])
+            query = parse_qs(url.query)
+            assert set(query) == {"expires", "signature"} and re.fullmatch(r"[0-9a-f]{64}", query["signature"][0])
+            assert 600 - 60 <= int(query["expires"][0]) - time.time() <= 600
+            loaded = browser.get(created.json()[key])  # what <img> does: no Authorization header
+            assert loaded.status_code == 200 and loaded.content
+            assert browser.get(url.path).status_code == 403
+        assert browser.get(created.json()["image_url"]).content == image.read_bytes()

@@ -82,6 +82,9 @@ async def google_login(
     except SignInFailed as failure:
         log.warning("Google sign-in could not start: %s", failure)
         return _failed(failure.reason)
+    except Exception:  # the browser gets a reason to show, never an error page; the log gets the traceback
+        log.exception("Google sign-in could not start")
+        return _failed("internal")
     response = RedirectResponse(started.url, status_code=302, headers=_PRIVATE_HEADERS)
     response.set_cookie(
         LOGIN_COOKIE,
@@ -109,6 +112,9 @@ async def google_callback(
     except SignInFailed as failure:
         log.warning("Google sign-in refused: %s", failure)
         return _failed(failure.reason)
+    except Exception:
+        log.exception("Google sign-in failed")
+        return _failed("internal")
     issued = sign_in.sessions.issue(user_id)
     response = RedirectResponse(f"{next_path}#token={issued.token}", status_code=302, headers=_PRIVATE_HEADERS)
     response.delete_cookie(LOGIN_COOKIE, path=LOGIN_COOKIE_PATH)
