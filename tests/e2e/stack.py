@@ -26,6 +26,7 @@ from tests.frontend.node_project import FRONTEND
 TEMPLATE = FRONTEND / "nginx" / "default.conf.template"
 IMAGE_ROOT = "root /usr/share/nginx/html;"
 CHROMIUM = Path("/usr/bin/chromium")
+UNPRIVILEGED_USER = "nobody"
 START_TIMEOUT_SECONDS = 60.0
 
 # The test's own nginx.conf around the rendered server block: everything in the stack's folder
@@ -169,12 +170,16 @@ def nginx_process(dist: Path, backend_url: str, folder: Path) -> Iterator[str]:
     shutil.copytree(dist, html)
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (conf_dir / "temp" / sub).mkdir(parents=True)
-        # Started as root, nginx's workers run as an unprivileged user: let them write here.
-        (conf_dir / "temp" / sub).chmod(0o777)
     port = free_port()
     (conf_dir / "default.conf").write_text(render_template(backend_url, port, html))
     (conf_dir / "nginx.conf").write_text(MAIN_CONF.format(dir=conf_dir))
+    # As in the image: nginx as an unprivileged user (here `nobody` when the suite runs as root).
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        subprocess.run(["chown", "-R", f"{UNPRIVILEGED_USER}:", str(conf_dir)], check=True)
+        as_user = ["runuser", "-u", UNPRIVILEGED_USER, "--"]
     command = [
+        *as_user,
         nginx_binary(),
         "-p",
         str(conf_dir),
