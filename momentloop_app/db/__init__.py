@@ -1,1 +1,1 @@
-"""PostgreSQL access: settings, the engine (password or Entra token), models, sessions, migrations."""
+"""PostgreSQL access: the engine (password or Entra token), its availability, models, migrations."""

@@ -8,15 +8,15 @@ import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from momentloop_app.db.session import session_factory
 from momentloop_app.jobs import queue
 from momentloop_app.jobs.queue import ClaimedJob
 from momentloop_app.jobs.worker import JobFailedError, ProgressReporter, Worker, WorkerOptions
 
 
 def add_jobs(engine: Engine, count: int, *, user_id: str = "u1", max_attempts: int = 3) -> list[uuid.UUID]:
-    with session_factory(engine).begin() as session:
+    with Session(engine) as session, session.begin():
         return [
             queue.enqueue_export(
                 session, user_id=user_id, moment_ids=[uuid.uuid4()], max_attempts=max_attempts
