@@ -7,6 +7,16 @@ a worker that died (a replica scaled to zero, a crash): it is claimed again whil
 left and marked `failed` with a reason once it has none, never silently dropped. Every write after
 the claim is conditional on still holding the lease, so a worker that lost its job cannot
 overwrite the new owner's state.
+
+Why not procrastinate (evaluated against these guarantees): its stalled-job recovery is worker-level
+heartbeats plus a periodic task the app writes (`get_stalled_jobs` + `retry_job`), and a worker taken
+for dead that comes back can still finish and mark the job done (no fenced writes); `RetryStrategy`
+bounds failures, not interruptions, so "failed after N interrupted attempts, with a reason" would be
+ours again; an aborted job (shutdown, `should_abort`) ends `aborted` and is never retried, where here
+SIGTERM stops FFmpeg and gives the job back with the attempt not counted; its jobs table has no
+progress or result, so `export_jobs` (read by the API and the WebSocket) would stay beside it; and it
+brings its own pool (Entra tokens through a custom psycopg_pool connection class) and its own schema
+beside the Alembic chain.
 """
 
 from __future__ import annotations
