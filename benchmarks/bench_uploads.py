@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -28,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from momentloop_app.auth import mint_token  # noqa: E402
-from tests.fixtures.azurite import AzuriteServer, free_port, start_azurite, stop_process  # noqa: E402
-from tests.fixtures.postgres import _start_cluster, _stop_cluster  # noqa: E402
+from tests.fixtures.azurite import AzuriteServer, start_azurite, stop_process  # noqa: E402
+from tests.fixtures.network import free_port  # noqa: E402
+from tests.fixtures.postgres import throwaway_cluster  # noqa: E402
 
 JWT_SECRET = "benchmark-secret-that-is-at-least-32-bytes"
 
@@ -106,12 +108,11 @@ def main() -> int:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="momentloop-bench-"))
-    pg_root = Path(tempfile.mkdtemp(prefix="momentloop-bench-pg-"))
+    stack = contextlib.ExitStack()
     azurite_process = server = None
-    pg = None
     try:
         image = make_image(work, args.mib)
-        pg = _start_cluster(pg_root)
+        pg = stack.enter_context(throwaway_cluster()).server  # stopped and removed on exit
         azurite_process, azurite_port = start_azurite(work / "azurite")
         azurite = AzuriteServer(port=azurite_port)
         port = free_port()
@@ -150,9 +151,7 @@ def main() -> int:
             server.wait(30)
         if azurite_process is not None:
             stop_process(azurite_process)
-        if pg is not None:
-            _stop_cluster(pg)
-        shutil.rmtree(pg_root, ignore_errors=True)
+        stack.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -11,6 +11,7 @@ from momentloop_app.core.settings import DatabaseSettings
 
 ENTRA_SCOPE = "https://ossrdbms-aad.database.windows.net/.default"
 DRIVER = "postgresql+psycopg"
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 class AccessTokenLike(Protocol):
@@ -63,10 +64,12 @@ def create_db_engine(
     }
     if settings.mode() == "url":
         assert settings.database_url is not None
-        return create_engine(sqlalchemy_url(settings.database_url), **pool)
+        url = sqlalchemy_url(settings.database_url)
+        return create_engine(url, connect_args=_connect_args(url), **pool)
 
     token_source = credential or default_credential(client_id)
-    engine = create_engine(entra_url(settings), **pool)
+    url = entra_url(settings)
+    engine = create_engine(url, connect_args=_connect_args(url), **pool)
 
     @event.listens_for(engine, "do_connect")
     def _fresh_token(dialect: Any, conn_rec: Any, cargs: Any, cparams: dict[str, Any]) -> None:
@@ -75,6 +78,12 @@ def create_db_engine(
         cparams["password"] = token_source.get_token(ENTRA_SCOPE).token
 
     return engine
+
+
+def _connect_args(url: URL) -> dict[str, Any]:
+    # A server that drops packets (not up yet, firewalled) fails in seconds, not the OS's minutes;
+    # a connect_timeout in DATABASE_URL wins.
+    return {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
 
 
 def ping(engine: Engine) -> None:

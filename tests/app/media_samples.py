@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
+
+from tests.fixtures.tools import missing_tool
 
 FORMATS = {
     "image/jpeg": ("jpg", ["-pix_fmt", "yuvj420p", "-f", "mjpeg"]),
@@ -14,6 +17,8 @@ FORMATS = {
 
 def _one_frame(source: str, output_args: list[str], target: Path) -> Path:
     """Render one frame of an ffmpeg lavfi source into `target`."""
+    if shutil.which("ffmpeg") is None:
+        missing_tool("ffmpeg is not on PATH: install Debian's 'ffmpeg' package (scripts/test.sh does)")
     command = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source, "-frames:v", "1"]
     subprocess.run([*command, *output_args, str(target)], check=True)
     return target

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import pytest
 
 from momentloop_app.core.settings import ConfigurationError, Section, Settings, load_settings
+from tests.repo import REPO_ROOT
 
 STORAGE_VARIABLES = (
     "STORAGE_BACKEND",
@@ -171,3 +172,10 @@ def test_each_malformed_setting_alone_is_refused(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match=rf"^Invalid configuration: {name}={value!r} is invalid: [^;]+\.$"):
         load_settings()
+
+
+def test_the_readme_lists_every_setting() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    backend = readme.split("## The backend (`momentloop_app`)", 1)[1].split("\n## ", 1)[0]
+    missing = [name.upper() for name in Settings.variables() if f"`{name.upper()}`" not in backend]
+    assert missing == []
