@@ -3,6 +3,7 @@ and recovers by itself, and a malformed setting stops any command with one sente
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -33,23 +34,23 @@ def _wait_for(predicate: object, *, timeout: float) -> None:
         time.sleep(0.1)
 
 
-def test_the_backend_starts_before_its_database_and_recovers_when_it_comes_up(tmp_path: Path) -> None:
+def test_the_backend_and_a_worker_start_before_their_database_and_recover_when_it_comes_up(tmp_path: Path) -> None:
     with throwaway_cluster(start=False) as cluster:
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
-        process = start_backend(
-            {
-                "DATABASE_URL": cluster.server.url(),
-                "JWT_SECRET": JWT_SECRET,
-                "STORAGE_LOCAL_ROOT": str(tmp_path / "storage"),
-                "DATABASE_RETRY_SECONDS": "0.2",
-                "EXPORT_WORKERS": "1",
-            },
-            cwd=tmp_path,
-            port=port,
-        )
+        settings = {
+            "DATABASE_URL": cluster.server.url(),
+            "JWT_SECRET": JWT_SECRET,
+            "STORAGE_LOCAL_ROOT": str(tmp_path / "storage"),
+            "DATABASE_RETRY_SECONDS": "0.2",
+            "JOB_POLL_SECONDS": "0.2",
+            "EXPORT_WORKERS": "0",  # exports run in the worker process only
+            "EXPORT_WIDTH": "160", "EXPORT_HEIGHT": "120", "EXPORT_FPS": "10", "EXPORT_SECONDS_PER_IMAGE": "0.5",
+        }
+        backend = start_backend(settings, cwd=tmp_path, port=port)
+        worker = run_command([sys.executable, "-m", "momentloop_app.jobs.cli"], settings, cwd=tmp_path)
         try:
-            wait_until_serving(process, base_url)
+            wait_until_serving(backend, base_url)
             headers = {"Authorization": f"Bearer {mint_token('alice', JWT_SECRET)}"}
             with httpx.Client(base_url=base_url, headers=headers, timeout=10) as client:
                 ready = client.get("/readyz")
@@ -59,6 +60,7 @@ def test_the_backend_starts_before_its_database_and_recovers_when_it_comes_up(tm
                     assert response.status_code == 503
                     assert response.json() == {"detail": "the database is not reachable right now, try again shortly"}
                     assert response.headers["retry-after"] == "5"
+                assert worker.poll() is None  # the worker waits too
 
                 cluster.start()  # the database appears: the app connects and applies the migrations itself
                 _wait_for(lambda: client.get("/readyz").status_code == 200, timeout=30)
@@ -70,10 +72,17 @@ def test_the_backend_starts_before_its_database_and_recovers_when_it_comes_up(tm
                 assert [item["id"] for item in client.get("/api/moments").json()["items"]] == [created.json()["id"]]
                 exported = client.post("/api/exports", json={"moment_ids": [created.json()["id"]]})
                 assert exported.status_code == 202
+                job = f"/api/exports/{exported.json()['id']}"
+                _wait_for(lambda: client.get(job).json()["status"] in ("done", "failed"), timeout=60)
+                assert client.get(job).json()["status"] == "done"  # run by the worker that waited
         finally:
-            stderr = stop(process)
-        assert "Traceback" not in stderr, stderr
-        assert "the database is unreachable" in stderr  # said once, in one line, while it waited
+            worker.send_signal(signal.SIGTERM)
+            worker_stderr = worker.communicate(timeout=30)[1]
+            backend_stderr = stop(backend)
+        assert worker.returncode == 0, worker_stderr
+        for stderr in (backend_stderr, worker_stderr):
+            assert "Traceback" not in stderr, stderr
+            assert "the database is unreachable" in stderr  # said while it waited, in one line
 
 
 def test_every_malformed_setting_stops_the_backend_with_one_sentence(tmp_path: Path) -> None:
