@@ -12,8 +12,15 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** A browser context on a fresh --user-data-dir; `close()` also removes the profile. */
-export async function openBrowser({ executablePath = "/usr/bin/chromium", viewport = { width: 1280, height: 1100 } } = {}) {
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** A browser context on a fresh --user-data-dir; `close()` also removes the profile.
+ * With `loopbackOnly` (the default) a request to any other host is aborted before it leaves. */
+export async function openBrowser({
+  executablePath = "/usr/bin/chromium",
+  viewport = { width: 1280, height: 1100 },
+  loopbackOnly = true,
+} = {}) {
   const profile = mkdtempSync(join(tmpdir(), "momentloop-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,
@@ -22,6 +29,12 @@ export async function openBrowser({ executablePath = "/usr/bin/chromium", viewpo
     viewport,
     acceptDownloads: false,
   });
+  if (loopbackOnly) {
+    await context.route(
+      (url) => !LOOPBACK.has(url.hostname),
+      (route) => route.abort("blockedbyclient"),
+    );
+  }
   return {
     context,
     async close() {
@@ -31,12 +44,14 @@ export async function openBrowser({ executablePath = "/usr/bin/chromium", viewpo
   };
 }
 
-/** Records what the page should never do: script errors, console errors, CSP violations. */
-export function watchProblems(page) {
+/** Records what our pages (those on `origin`) should never do: script errors, console errors.
+ * Other pages (the sign-in provider's) are not ours to judge. */
+export function watchProblems(page, origin) {
   const problems = [];
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  const ours = () => new URL(page.url()).origin === origin;
+  page.on("pageerror", (error) => ours() && problems.push(`page error: ${error.message}`));
   page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+    if (message.type() === "error" && ours()) problems.push(`console error: ${message.text()}`);
   });
   return problems;
 }

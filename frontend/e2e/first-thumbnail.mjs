@@ -46,7 +46,7 @@ function collect(samples) {
 const cold = [];
 for (let i = 0; i < loads; i += 1) {
   // A fresh profile each time: nothing cached, the whole bundle comes over the wire.
-  const browser = await openBrowser();
+  const browser = await openBrowser({ loopbackOnly: false });
   await instrument(browser.context);
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   cold.push(await measure(page));
@@ -54,7 +54,7 @@ for (let i = 0; i < loads; i += 1) {
 }
 
 const warm = [];
-const browser = await openBrowser();
+const browser = await openBrowser({ loopbackOnly: false });
 await instrument(browser.context);
 const page = browser.context.pages()[0] ?? (await browser.context.newPage());
 await measure(page);

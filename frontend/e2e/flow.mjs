@@ -15,7 +15,7 @@ const result = { steps: [] };
 const browser = await openBrowser();
 const page = browser.context.pages()[0] ?? (await browser.context.newPage());
 page.setDefaultTimeout(TIMEOUT);
-const problems = watchProblems(page);
+const problems = watchProblems(page, new URL(baseUrl).origin);
 // CSP violations are reported to the page as events: collect them.
 await page.addInitScript(() => {
   window.__csp = [];

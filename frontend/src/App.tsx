@@ -12,6 +12,9 @@ import {
 import { MomentsPage } from "./components/MomentsPage";
 import { SignIn } from "./components/SignIn";
 
+// What the header says after Google sign-in when the token names no one.
+const GOOGLE_ACCOUNT = "your Google account";
+
 interface Props {
   baseUrl?: string;
   pageSize?: number;
@@ -20,7 +23,7 @@ interface Props {
 function initialState(): { session: Session | null; notice: string } {
   const fragment = takeAuthFragment();
   if (fragment.token) {
-    const session = { token: fragment.token, name: nameFromToken(fragment.token) };
+    const session = { token: fragment.token, name: nameFromToken(fragment.token) || GOOGLE_ACCOUNT };
     saveSession(session);
     return { session, notice: "" };
   }

@@ -10,6 +10,7 @@ import pytest
 
 from tests.app.media_samples import make_image
 from tests.e2e.stack import Stack, require_tools, running_stack
+from tests.fixtures.oidc_provider import OidcProvider
 from tests.fixtures.postgres import PostgresServer
 from tests.frontend.node_project import build
 
@@ -27,6 +28,18 @@ def e2e_stack(postgres_server: PostgresServer, frontend_dist: Path) -> Iterator[
     database = postgres_server.create_database()
     try:
         with running_stack(postgres_server.url(database), frontend_dist) as stack:
+            yield stack
+    finally:
+        postgres_server.drop_database(database)
+
+
+@pytest.fixture(scope="session")
+def google_stack(postgres_server: PostgresServer, frontend_dist: Path, oidc_provider: OidcProvider) -> Iterator[Stack]:
+    """The stack with Google sign-in configured against a real OpenID Connect provider on loopback."""
+    require_tools()
+    database = postgres_server.create_database()
+    try:
+        with running_stack(postgres_server.url(database), frontend_dist, google_issuer=oidc_provider.issuer) as stack:
             yield stack
     finally:
         postgres_server.drop_database(database)

@@ -114,7 +114,9 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def backend_process(database_url: str, folder: Path, *, jwt_secret: str) -> Iterator[str]:
+def backend_process(
+    database_url: str, folder: Path, *, jwt_secret: str, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """`uvicorn momentloop_app.main:app` in local mode; yields its URL."""
     port = free_port()
     env = {
@@ -135,6 +137,7 @@ def backend_process(database_url: str, folder: Path, *, jwt_secret: str) -> Iter
         EXPORT_WORKERS="1",
         JOB_POLL_SECONDS="0.2",
     )
+    env.update(extra_env or {})
     log = (folder / "backend.log").open("wb")
     process = subprocess.Popen(
         [
@@ -163,14 +166,13 @@ def backend_process(database_url: str, folder: Path, *, jwt_secret: str) -> Iter
 
 
 @contextlib.contextmanager
-def nginx_process(dist: Path, backend_url: str, folder: Path) -> Iterator[str]:
+def nginx_process(dist: Path, backend_url: str, folder: Path, *, port: int) -> Iterator[str]:
     """Debian's nginx serving a copy of `dist` with the rendered template; yields its URL."""
     conf_dir = folder / "nginx"
     html = folder / "html"
     shutil.copytree(dist, html)
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (conf_dir / "temp" / sub).mkdir(parents=True)
-    port = free_port()
     (conf_dir / "default.conf").write_text(render_template(backend_url, port, html))
     (conf_dir / "nginx.conf").write_text(MAIN_CONF.format(dir=conf_dir))
     # As in the image: nginx as an unprivileged user (here `nobody` when the suite runs as root).
@@ -202,14 +204,29 @@ def nginx_process(dist: Path, backend_url: str, folder: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def running_stack(database_url: str, dist: Path) -> Iterator[Stack]:
-    """Backend and nginx in a fresh folder, stopped and removed on exit."""
+def running_stack(database_url: str, dist: Path, *, google_issuer: str | None = None) -> Iterator[Stack]:
+    """Backend and nginx in a fresh folder, stopped and removed on exit.
+
+    With `google_issuer` (an OpenID Connect provider's issuer URL) the backend has Google sign-in
+    configured against it, with the callback on nginx's origin; otherwise development sign-in.
+    """
     folder = Path(tempfile.mkdtemp(prefix="momentloop-e2e-"))
     folder.chmod(0o755)  # nginx's workers read the copied build from here
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    sign_in: dict[str, str] = {}
+    if google_issuer:
+        sign_in = {
+            "GOOGLE_CLIENT_ID": "momentloop-e2e",
+            "GOOGLE_CLIENT_SECRET": secrets.token_urlsafe(16),
+            "OIDC_ISSUER": google_issuer,
+            # Behind nginx the backend cannot see the browser's origin: the callback is given.
+            "OIDC_REDIRECT_URL": f"{url}/api/auth/google/callback",
+        }
     try:
         with (
-            backend_process(database_url, folder, jwt_secret=secrets.token_hex(32)) as backend_url,
-            nginx_process(dist, backend_url, folder) as url,
+            backend_process(database_url, folder, jwt_secret=secrets.token_hex(32), extra_env=sign_in) as backend_url,
+            nginx_process(dist, backend_url, folder, port=port),
         ):
             yield Stack(url=url, backend_url=backend_url, folder=folder)
     finally:

@@ -7,41 +7,20 @@ to the artifacts folder."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
-from typing import Any
 
 import httpx
 
+from tests.e2e.browser_script import run_browser_script
 from tests.e2e.stack import Stack
-from tests.frontend.node_project import FRONTEND
-
-FLOW = FRONTEND / "e2e" / "flow.mjs"
-
-
-def run_flow(stack: Stack, artifacts: Path, images: list[Path]) -> dict[str, Any]:
-    env = {
-        **os.environ,
-        "BASE_URL": stack.url,
-        "ARTIFACTS": str(artifacts),
-        "IMAGES": json.dumps([str(p) for p in images]),
-    }
-    result = subprocess.run(
-        ["node", str(FLOW)], cwd=FRONTEND, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    observed: dict[str, Any] = json.loads(lines[-1]) if lines else {}
-    assert result.returncode == 0, (
-        f"{result.stderr[-4000:]}\nobserved: {observed}\nscreenshots: {artifacts}\n{stack.logs()}"
-    )
-    return observed
 
 
 def test_sign_in_upload_export_watch_delete_sign_out(
     e2e_stack: Stack, artifacts_dir: Path, three_images: list[Path]
 ) -> None:
-    seen = run_flow(e2e_stack, artifacts_dir, three_images)
+    seen = run_browser_script(
+        "flow.mjs", e2e_stack, artifacts_dir, IMAGES=json.dumps([str(path) for path in three_images])
+    )
 
     assert seen["problems"] == [], seen["problems"]
     assert seen["csp_violations"] == [], "the Content-Security-Policy blocked something the app loads"
@@ -52,6 +31,7 @@ def test_sign_in_upload_export_watch_delete_sign_out(
     assert seen["thumbnails"] == 3
     assert seen["uploaded_labels"] == 3
     assert seen["thumbnail_src"].startswith("/storage/thumbnails/")
+    assert "signature=" in seen["thumbnail_src"]  # a signed link: <img> needs no Authorization header
     # The export's progress came over the WebSocket through nginx and reached 100%.
     assert seen["progress_seen"][-1] == "100%"
     assert seen["progress_value"] == "100"
@@ -73,3 +53,6 @@ def test_sign_in_upload_export_watch_delete_sign_out(
     assert video.status_code == 200
     assert video.headers["content-type"] == "video/mp4"
     assert video.content[4:8] == b"ftyp"
+    # The same file without its signature is refused through nginx too.
+    unsigned = httpx.get(f"{e2e_stack.url}{seen['video_src'].split('?')[0]}", timeout=30)
+    assert unsigned.status_code == 403

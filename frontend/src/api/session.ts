@@ -44,13 +44,14 @@ export function takeAuthFragment(): FragmentResult {
   return { token, authError };
 }
 
-/** The display name carried in the token (`name`, `email` or `sub` claim), for the header. */
+/** The display name carried in the token (`name` or `email` claim), for the header; "" when the
+ * token carries neither (the user id in `sub` means nothing to a person). */
 export function nameFromToken(token: string): string {
   try {
     const payload = token.split(".")[1] ?? "";
     const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/"));
     const claims = JSON.parse(json) as Record<string, unknown>;
-    for (const key of ["name", "email", "sub"]) {
+    for (const key of ["name", "email"]) {
       const value = claims[key];
       if (typeof value === "string" && value) return value;
     }
@@ -60,12 +61,18 @@ export function nameFromToken(token: string): string {
   return "";
 }
 
+// The reasons the backend's Google callback puts in `/#auth_error=<reason>`.
 const AUTH_ERRORS: Record<string, string> = {
-  access_denied: "Sign-in was cancelled.",
-  state: "Sign-in expired or was started in another tab; please try again.",
-  invalid_token: "The sign-in provider's answer could not be verified; please try again.",
+  denied: "Sign-in with Google was cancelled.",
+  state: "Sign-in expired or was started in another tab or browser. Please try again.",
+  id_token: "Google's answer could not be verified, so you were not signed in. Please try again.",
+  token: "Google did not complete the sign-in. Please try again.",
+  provider: "Google refused the sign-in request. Please try again later.",
+  provider_unavailable: "Google could not be reached. Please try again in a moment.",
+  not_configured: "Sign-in with Google is not configured on this server.",
+  internal: "Sign-in failed because of a problem on our side. Please try again.",
 };
 
 export function describeAuthError(reason: string): string {
-  return AUTH_ERRORS[reason] ?? `Sign-in failed (${reason}); please try again.`;
+  return AUTH_ERRORS[reason] ?? "Sign-in did not complete. Please try again.";
 }

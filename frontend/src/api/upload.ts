@@ -28,8 +28,10 @@ export function uploadErrorMessage(status: number, fileName: string): string {
       return `${fileName} is too large to upload. Choose a smaller image.`;
     case 415:
       return `${fileName} is not an image MomentLoop can read. Use a JPEG, PNG or WebP file.`;
+    case 502:
     case 503:
-      return `${fileName} could not be stored right now. Please try again in a moment.`;
+    case 504:
+      return `${fileName} could not be stored right now: the server is unavailable. Please try again in a moment.`;
     default:
       return `${fileName} could not be uploaded (server error ${status}). Please try again.`;
   }

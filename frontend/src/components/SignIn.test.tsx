@@ -68,11 +68,19 @@ describe("sign-in page", () => {
     expect(sessionStorage.getItem("momentloop.token")).toBe(`h.${claims}.s`);
   });
 
+  test("a token that names no one (only a user id) is not shown as a name", async () => {
+    const claims = btoa(JSON.stringify({ sub: "oidc-2e33" })).replace(/=+$/, "");
+    window.history.replaceState(null, "", `/#token=h.${claims}.s`);
+    render(<App baseUrl={backend.url} />);
+    expect(await screen.findByText("Signed in as your Google account")).toBeTruthy();
+    expect(screen.queryByText(/oidc-2e33/)).toBeNull();
+  });
+
   test("the #auth_error= fragment is explained on the sign-in page", async () => {
     backend.on("GET", "/api/auth/config", { status: 200, json: { google: true, dev_sign_in: false } });
     window.history.replaceState(null, "", "/#auth_error=state");
     render(<App baseUrl={backend.url} />);
-    expect((await screen.findByRole("alert")).textContent).toMatch(/Sign-in expired or was started in another tab/);
+    expect((await screen.findByRole("alert")).textContent).toMatch(/Sign-in expired or was started in another tab or browser/);
     expect(window.location.hash).toBe("");
     expect(sessionStorage.getItem("momentloop.token")).toBeNull();
   });
