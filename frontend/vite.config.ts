@@ -14,5 +14,9 @@ export default defineConfig({
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test/setup.ts"],
     testTimeout: 15000,
+    // One jsdom for all files, one file at a time: setting up jsdom per file cost more than the
+    // tests on a 2-core machine. Each test cleans up after itself (src/test/setup.ts).
+    isolate: false,
+    fileParallelism: false,
   },
 });
