@@ -34,6 +34,7 @@ def test_sign_in_upload_export_watch_delete_sign_out(
     assert "signature=" in seen["thumbnail_src"]  # a signed link: <img> needs no Authorization header
     # The export's progress came over the WebSocket through nginx and reached 100%.
     assert seen["progress_seen"][-1] == "100%"
+    assert len(seen["progress_seen"]) >= 2, seen["progress_seen"]  # live updates, not just the final state
     assert seen["progress_value"] == "100"
     assert float(seen["video_duration"]) > 0
     assert seen["download_href"] == seen["video_src"]
