@@ -6,10 +6,13 @@ from __future__ import annotations
 import signal
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from momentloop_app.auth import mint_token
 from tests.app.backend_process import (
@@ -60,6 +63,11 @@ def test_the_backend_and_a_worker_start_before_their_database_and_recover_when_i
                     assert response.status_code == 503
                     assert response.json() == {"detail": "the database is not reachable right now, try again shortly"}
                     assert response.headers["retry-after"] == "5"
+                socket_url = f"ws://127.0.0.1:{port}/ws/exports/{uuid.uuid4()}?token={mint_token('alice', JWT_SECRET)}"
+                with connect(socket_url, open_timeout=10) as socket:
+                    with pytest.raises(ConnectionClosed):
+                        socket.recv(timeout=10)
+                    assert socket.close_code == 1013  # try again later
                 assert worker.poll() is None  # the worker waits too
 
                 cluster.start()  # the database appears: the app connects and applies the migrations itself

@@ -13,12 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.websockets import WebSocketDisconnect
 
 from momentloop_app.api.auth_dependency import CurrentUser
 from momentloop_app.api.context import ApiContext, get_context, require_database
 from momentloop_app.auth import InvalidTokenError
+from momentloop_app.db.availability import DatabaseUnavailable
 from momentloop_app.db.models import Moment
 from momentloop_app.jobs import queue
 from momentloop_app.jobs.queue import JobState
@@ -28,6 +30,7 @@ router = APIRouter(tags=["exports"])
 WS_POLL_SECONDS = 0.2
 WS_CLOSE_UNAUTHORIZED = 4401
 WS_CLOSE_NOT_FOUND = 4404
+WS_CLOSE_TRY_AGAIN_LATER = 1013
 
 
 class ExportRequest(BaseModel):
@@ -122,7 +125,7 @@ async def export_events(websocket: WebSocket, job_id: str) -> None:
     """Current state first, then every change, until `done` or `failed`; then a normal close.
 
     A missing, bad or other user's token, or an unknown job, closes the socket with no event
-    (4401 / 4404).
+    (4401 / 4404); a database that cannot be reached, with 1013 (try again later).
     """
     context = get_context(websocket)
     await websocket.accept()
@@ -134,9 +137,14 @@ async def export_events(websocket: WebSocket, job_id: str) -> None:
     checked = _parse_job_id(job_id)
     last: tuple[str, int] | None = None
     while True:
-        state = None if checked is None else await asyncio.to_thread(
-            queue.job_state, context.engine, checked, user_id=user_id
-        )
+        try:
+            context.database.require()
+            state = None if checked is None else await asyncio.to_thread(
+                queue.job_state, context.engine, checked, user_id=user_id
+            )
+        except (DatabaseUnavailable, OperationalError, InterfaceError):
+            await websocket.close(code=WS_CLOSE_TRY_AGAIN_LATER, reason="the database is not reachable right now")
+            return
         if state is None:
             await websocket.close(code=WS_CLOSE_NOT_FOUND)
             return
