@@ -25,9 +25,12 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[app,test]'
 
-# Node: Azurite, from the committed lock file.
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
+# Node: Azurite, from the committed lock file, only when it changed since the last install (npm's own
+# node_modules/.package-lock.json never equals it, so a copy is kept as the stamp: npm ci empties
+# node_modules first, which would pull Azurite from under tests running meanwhile).
+if ! cmp -s package-lock.json node_modules/.installed-package-lock.json; then
   npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.installed-package-lock.json
 fi
 
 # Node: the frontend's build and test tools, from its own lock file (again only when the lock
