@@ -1,5 +1,6 @@
 // The end-to-end journey through nginx, the backend, PostgreSQL and FFmpeg, in Chromium.
-// Input (environment): BASE_URL, ARTIFACTS (screenshot folder), IMAGES (JSON list of paths).
+// Input (environment): BASE_URL, ARTIFACTS (screenshot folder), IMAGES (JSON list of paths),
+// NOT_AN_IMAGE (a text file named like an image).
 // Output: one JSON line with what was observed; exit code 1 with the reason on failure.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { openBrowser, watchProblems } from "./browser.mjs";
 const baseUrl = process.env.BASE_URL;
 const artifacts = process.env.ARTIFACTS;
 const images = JSON.parse(process.env.IMAGES ?? "[]");
+const notAnImage = process.env.NOT_AN_IMAGE;
 const TIMEOUT = 60_000;
 
 mkdirSync(artifacts, { recursive: true });
@@ -58,6 +60,17 @@ try {
   result.uploaded_labels = await page.getByText("Uploaded", { exact: true }).count();
   result.thumbnail_src = await page.locator("[data-testid=moment] img").first().getAttribute("src");
   await shot("03-three-thumbnails");
+
+  // 2b. A file that only claims to be an image: refused by the backend, explained in words.
+  const before = problems.length;
+  await page.locator("#upload-input").setInputFiles(notAnImage);
+  result.not_an_image_error = await page.getByRole("alert").textContent();
+  // Chromium logs the refused request itself as a console error: that one is expected here.
+  const during = problems.splice(before);
+  problems.push(...during.filter((text) => !text.includes("status of 415")));
+  result.refusal_logged = during.length - (problems.length - before);
+  result.thumbnails_after_refusal = await page.getByTestId("moment").count();
+  await shot("03b-not-an-image");
 
   // 3. Select all three and export; follow the progress the WebSocket reports.
   for (const box of await page.getByRole("checkbox").all()) await box.check();

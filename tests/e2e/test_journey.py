@@ -16,10 +16,16 @@ from tests.e2e.stack import Stack
 
 
 def test_sign_in_upload_export_watch_delete_sign_out(
-    e2e_stack: Stack, artifacts_dir: Path, three_images: list[Path]
+    e2e_stack: Stack, artifacts_dir: Path, three_images: list[Path], tmp_path: Path
 ) -> None:
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("not a picture, only named like one\n")
     seen = run_browser_script(
-        "flow.mjs", e2e_stack, artifacts_dir, IMAGES=json.dumps([str(path) for path in three_images])
+        "flow.mjs",
+        e2e_stack,
+        artifacts_dir,
+        IMAGES=json.dumps([str(path) for path in three_images]),
+        NOT_AN_IMAGE=str(fake),
     )
 
     assert seen["problems"] == [], seen["problems"]
@@ -32,6 +38,12 @@ def test_sign_in_upload_export_watch_delete_sign_out(
     assert seen["uploaded_labels"] == 3
     assert seen["thumbnail_src"].startswith("/storage/thumbnails/")
     assert "signature=" in seen["thumbnail_src"]  # a signed link: <img> needs no Authorization header
+    # A text file named .jpg: the backend's 415, in the page's words, and no tile for it.
+    assert seen["not_an_image_error"] == (
+        "holiday.jpg is not an image MomentLoop can read. Use a JPEG, PNG or WebP file."
+    )
+    assert seen["thumbnails_after_refusal"] == 3
+    assert seen["refusal_logged"] == 1  # Chromium saw the 415 itself
     # The export's progress came over the WebSocket through nginx and reached 100%.
     assert seen["progress_seen"][-1] == "100%"
     assert len(seen["progress_seen"]) >= 2, seen["progress_seen"]  # live updates, not just the final state
