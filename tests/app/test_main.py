@@ -9,6 +9,7 @@ import pytest
 
 from momentloop_app.api.routes.health import ReadinessCheck
 from momentloop_app.main import create_app
+from momentloop_app.services.storage import CONTAINERS
 from tests.app.backend_process import refused_with_one_sentence, start_backend, stop, wait_until_serving
 from tests.app.storage_support import lifespan_client, storage_settings, unique_prefix
 from tests.fixtures.azurite import AzuriteServer
@@ -44,9 +45,8 @@ async def test_local_mode_serves_the_storage_folder(tmp_path: Path) -> None:
 async def test_local_mode_creates_the_containers(tmp_path: Path) -> None:
     app = create_app(storage_settings("local", tmp_path=tmp_path, azurite=None))
     async with lifespan_client(app):
-        assert sorted(p.name for p in (tmp_path / "storage").iterdir()) == sorted(
-            [".partial", "exports", "styled", "thumbnails", "uploads", "videos"]
-        )
+        # One folder per container (checked against the synthesized stack in test_storage_paths).
+        assert sorted(p.name for p in (tmp_path / "storage").iterdir()) == sorted([".partial", *CONTAINERS])
 
 
 async def test_local_readiness_fails_when_the_folder_goes(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from momentloop_app.services.storage import CONTAINERS, InvalidStoragePath, StorageNotFound, parse_path
 from momentloop_app.services.storage.paths import guess_content_type, parse_prefix
+from tests.repo import REPO_ROOT
 
 SEGMENTS = st.sampled_from(["..", ".", "", "a", "b.mp4", "%2e%2e", "\\", "\x00", "c:", "~", " ", "é", "a."])
 PATHS = st.one_of(
@@ -64,3 +66,10 @@ def test_error_messages_quote_the_path() -> None:
 )
 def test_content_types(name: str, expected: str) -> None:
     assert guess_content_type(name) == expected
+
+
+def test_the_containers_are_the_ones_the_stack_creates() -> None:
+    """The app's containers against the synthesized storage module (what Azure will really have)."""
+    bicep = (REPO_ROOT / "synth_out" / "infra" / "modules" / "storage.bicep").read_text()
+    created = re.findall(r"'Microsoft\.Storage/storageAccounts/blobServices/containers@[^']+' = \{\s+parent: \w+\s+name: '([^']+)'", bicep)
+    assert created and sorted(created) == sorted(CONTAINERS)
