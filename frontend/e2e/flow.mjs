@@ -46,6 +46,13 @@ try {
   result.token = await page.evaluate(() => sessionStorage.getItem("momentloop.token"));
   await shot("02-signed-in");
 
+  // The file picker is reachable with Tab (its label shows the focus).
+  for (let i = 0; i < 10 && !(await page.evaluate(() => document.activeElement?.id === "upload-input")); i += 1) {
+    await page.keyboard.press("Tab");
+  }
+  result.tab_reaches_picker = await page.evaluate(() => document.activeElement?.id === "upload-input");
+  await shot("02b-keyboard-focus");
+
   // 2. Upload three images at once with the picker; three thumbnails load.
   await page.locator("#upload-input").setInputFiles(images);
   await page.getByTestId("moment").nth(images.length - 1).waitFor();

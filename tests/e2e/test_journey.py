@@ -33,6 +33,7 @@ def test_sign_in_upload_export_watch_delete_sign_out(
     # Sign-in page in development mode.
     assert "development sign-in only" in seen["sign_in_notice"]
     assert seen["google_link"] == 0
+    assert seen["tab_reaches_picker"] is True
     # Three uploads, three thumbnails that actually decoded, served through nginx from /storage/.
     assert seen["thumbnails"] == 3
     assert seen["uploaded_labels"] == 3

@@ -1,4 +1,4 @@
-import { type DragEvent, useRef, useState } from "react";
+import { type DragEvent, useState } from "react";
 import type { Api, Moment } from "../api/client";
 import { UploadError, uploadMoment } from "../api/upload";
 
@@ -22,7 +22,6 @@ let nextKey = 0;
 export function Uploader({ api, onUploaded, onUnauthorized }: Props) {
   const [items, setItems] = useState<Item[]>([]);
   const [dragging, setDragging] = useState(false);
-  const picker = useRef<HTMLInputElement>(null);
 
   function update(key: number, change: Partial<Item>) {
     setItems((current) => current.map((item) => (item.key === key ? { ...item, ...change } : item)));
@@ -73,11 +72,7 @@ export function Uploader({ api, onUploaded, onUnauthorized }: Props) {
         onDrop={onDrop}
       >
         <p>Drop images here, or</p>
-        <label className="button primary" htmlFor="upload-input">
-          Choose images
-        </label>
         <input
-          ref={picker}
           id="upload-input"
           className="visually-hidden"
           type="file"
@@ -88,6 +83,9 @@ export function Uploader({ api, onUploaded, onUnauthorized }: Props) {
             event.target.value = "";
           }}
         />
+        <label className="button primary" htmlFor="upload-input">
+          Choose images
+        </label>
         <p className="hint">JPEG, PNG or WebP. Several at once is fine.</p>
       </div>
       <p className="visually-hidden" aria-live="polite">
