@@ -67,6 +67,10 @@ def test_sign_in_upload_export_watch_delete_sign_out(
     assert video.status_code == 200
     assert video.headers["content-type"] == "video/mp4"
     assert video.content[4:8] == b"ftyp"
+    # The export socket's ?token= never reaches nginx's access log (the page's requests do).
+    access_log = (e2e_stack.folder / "nginx" / "access.log").read_text()
+    assert "/api/moments" in access_log
+    assert seen["token"] not in access_log and "/ws/exports/" not in access_log
     # The same file without its signature is refused through nginx too.
     unsigned = httpx.get(f"{e2e_stack.url}{seen['video_src'].split('?')[0]}", timeout=30)
     assert unsigned.status_code == 403
