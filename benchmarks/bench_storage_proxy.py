@@ -9,7 +9,7 @@ Measures, in one run and side by side:
    via ``/proc/<pid>/clear_refs``), for two blob sizes, to show it does not follow the size;
 3. 200 concurrent single-range requests, each checked byte for byte.
 
-Run:  .venv/bin/python benchmarks/bench_storage_proxy.py [--size-mib 256] [--rounds 3]
+Run:  .venv/bin/python benchmarks/bench_storage_proxy.py [--size-mib 256] [--rounds 5]
 Needs Azurite (``npm ci``). Goals (issue 12): proxy >= 90% of direct, growth < 64 MiB, 200/200 ranges.
 """
 
@@ -180,19 +180,37 @@ async def main(size_mib: int, rounds: int, ranges: int) -> int:
 
                     print(f"Streaming {size_mib} MiB, {rounds} interleaved rounds (MiB/s):")
                     direct_rates, proxy_rates = [], []
-                    for round_number in range(1, rounds + 1):
+
+                    async def direct_rate() -> float:
                         total, seconds = await direct_download(sdk, f"bench/{size_mib}.mp4")
                         assert total == size_mib * MIB
-                        direct_rates.append(total / MIB / seconds)
+                        return total / MIB / seconds
+
+                    async def proxy_rate() -> float:
                         total, seconds = await proxy_download(session, big)
                         assert total == size_mib * MIB
-                        proxy_rates.append(total / MIB / seconds)
+                        return total / MIB / seconds
+
+                    for round_number in range(1, rounds + 1):
+                        # Alternate which goes first: neither gets the warmer caches every time.
+                        if round_number % 2:
+                            direct_rates.append(await direct_rate())
+                            proxy_rates.append(await proxy_rate())
+                        else:
+                            proxy_rates.append(await proxy_rate())
+                            direct_rates.append(await direct_rate())
                         print(
                             f"  round {round_number}: direct SDK {direct_rates[-1]:7.1f}   proxy {proxy_rates[-1]:7.1f}"
+                            f"   proxy/direct = {proxy_rates[-1] / direct_rates[-1]:.0%}"
                         )
                     direct, proxy = statistics.median(direct_rates), statistics.median(proxy_rates)
-                    ratio = proxy / direct
-                    print(f"  median:  direct SDK {direct:7.1f}   proxy {proxy:7.1f}   proxy/direct = {ratio:.0%}")
+                    # On a shared machine the load drifts between rounds; each round's two runs are
+                    # back to back, so the median of the per-round ratios is what the goal checks.
+                    ratio = statistics.median(p / d for p, d in zip(proxy_rates, direct_rates, strict=True))
+                    print(
+                        f"  median:  direct SDK {direct:7.1f}   proxy {proxy:7.1f}   "
+                        f"ratio of medians = {proxy / direct:.0%}, median of round ratios = {ratio:.0%}"
+                    )
                     if ratio < GOAL:
                         failures.append(f"proxy throughput {ratio:.0%} of direct (goal >= {GOAL:.0%})")
 
@@ -229,7 +247,7 @@ async def main(size_mib: int, rounds: int, ranges: int) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=256)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--ranges", type=int, default=200)
     arguments = parser.parse_args()
     sys.exit(asyncio.run(main(arguments.size_mib, arguments.rounds, arguments.ranges)))
