@@ -91,6 +91,16 @@ def rss_kib(pid: int, field: str) -> int:
     raise RuntimeError(f"{field} not in /proc/{pid}/status")
 
 
+def cpu_seconds(*pids: int) -> float:
+    """User + system CPU time used so far by the processes ``pids`` (this one included if listed)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def reset_peak(pid: int) -> None:
     Path(f"/proc/{pid}/clear_refs").write_text("5")  # resets VmHWM to the current RSS
 
@@ -181,13 +191,22 @@ async def main(size_mib: int, rounds: int, ranges: int) -> int:
                     print(f"Streaming {size_mib} MiB, {rounds} interleaved rounds (MiB/s):")
                     direct_rates, proxy_rates = [], []
 
+                    # CPU seconds of everything involved (Azurite, the backend, this client) per run:
+                    # unlike wall time, it does not depend on what else the machine is doing.
+                    pids = (azurite_process.pid, server.pid, os.getpid())
+                    direct_cpu, proxy_cpu = [], []
+
                     async def direct_rate() -> float:
+                        before = cpu_seconds(*pids)
                         total, seconds = await direct_download(sdk, f"bench/{size_mib}.mp4")
+                        direct_cpu.append(cpu_seconds(*pids) - before)
                         assert total == size_mib * MIB
                         return total / MIB / seconds
 
                     async def proxy_rate() -> float:
+                        before = cpu_seconds(*pids)
                         total, seconds = await proxy_download(session, big)
+                        proxy_cpu.append(cpu_seconds(*pids) - before)
                         assert total == size_mib * MIB
                         return total / MIB / seconds
 
@@ -210,6 +229,10 @@ async def main(size_mib: int, rounds: int, ranges: int) -> int:
                     print(
                         f"  median:  direct SDK {direct:7.1f}   proxy {proxy:7.1f}   "
                         f"ratio of medians = {proxy / direct:.0%}, median of round ratios = {ratio:.0%}"
+                    )
+                    print(
+                        f"  CPU seconds per {size_mib} MiB (Azurite + backend + client, median): "
+                        f"direct {statistics.median(direct_cpu):.2f}, proxy {statistics.median(proxy_cpu):.2f}"
                     )
                     if ratio < GOAL:
                         failures.append(f"proxy throughput {ratio:.0%} of direct (goal >= {GOAL:.0%})")
