@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from momentloop_infra.constructs.postgres import PostgresFlexible
     from momentloop_infra.constructs.registry import ContainerRegistry
     from momentloop_infra.constructs.stack import Stack, SynthResult
-    from momentloop_infra.errors import Problem, StackError
+    from momentloop_infra.errors import Problem, StackError, StackWarning
 
 _WHERE = {
     "BlobStore": "constructs.blob_store",
@@ -36,6 +36,7 @@ _WHERE = {
     "RoleGrant": "connections",
     "Stack": "constructs.stack",
     "StackError": "errors",
+    "StackWarning": "errors",
     "SynthResult": "constructs.stack",
 }
 
@@ -54,6 +55,7 @@ __all__ = [
     "RoleGrant",
     "Stack",
     "StackError",
+    "StackWarning",
     "SynthResult",
 ]
 

@@ -33,6 +33,15 @@ class Node:
         return f"{self.scope.node.path}/{self.id}"
 
     @property
+    def unique_id(self) -> str:
+        """The ids below the root joined by '-' ('shop-files' for stack/shop/files): what generated
+        names, symbols and files derive from, so a construct used twice never collides. A top-level
+        construct's is its id."""
+        if self.scope is None or self.scope.node.scope is None:
+            return self.id
+        return f"{self.scope.node.unique_id}-{self.id}"
+
+    @property
     def root(self) -> Construct:
         node = self
         while node.scope is not None:

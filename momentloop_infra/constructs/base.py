@@ -28,10 +28,21 @@ class AzureConstruct(Construct, Generic[S]):
     """A construct that expands into one Bicep module in main.bicep."""
 
     settings_model: ClassVar[type[Settings]]
+    # The keyword arguments the constructor takes, for mypy (`**settings: Unpack[...]`): the same
+    # names as `settings_model`'s fields, checked when the class is defined.
+    settings_args: ClassVar[type[Mapping[str, Any]]]
     module_kind: ClassVar[str]  # the module file stem this kind starts from, e.g. 'container-app'
     name_rule: ClassVar[NameRule | None] = None
     # The seed's larger sizes, applied under `--profile scale-up` to settings the user left unset.
     builtin_profiles: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model, args = cls.__dict__.get("settings_model"), cls.__dict__.get("settings_args")
+        if model is not None and args is not None:
+            typed = set(args.__required_keys__ | args.__optional_keys__)
+            if typed != set(model.model_fields):
+                raise TypeError(f"{cls.__name__}: settings_args and settings_model name different settings")
 
     def __init__(
         self,
@@ -41,6 +52,7 @@ class AzureConstruct(Construct, Generic[S]):
         profiles: Mapping[str, Mapping[str, Any]] | None,
     ) -> None:
         super().__init__(scope, id)
+        # Every keyword goes to the settings model, which reports unknown ones as problems.
         self._given = {k: v for k, v in settings.items() if v is not None}
         self._profiles = dict(profiles or {})
         self._overrides: list[tuple[str, object]] = []
@@ -76,7 +88,7 @@ class AzureConstruct(Construct, Generic[S]):
     @property
     def symbol(self) -> str:
         """This construct's module symbol in main.bicep."""
-        return camel(self.node.id)
+        return camel(self.node.unique_id)
 
     def output(self, name: str) -> Expr:
         """One of this construct's module outputs, as a main.bicep expression."""
@@ -119,7 +131,7 @@ class AzureConstruct(Construct, Generic[S]):
                 target = nxt
             else:
                 target[parts[-1]] = value
-        return attrs.evolve(resource, body=body)
+        return attrs.evolve(resource, body=body, overridden=tuple(path for path, _ in self._overrides))
 
     # -- reasoned suppressions --------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field, field_validator
 
@@ -49,32 +49,31 @@ class BlobStoreSettings(Settings):
         return value
 
 
+class BlobStoreArgs(TypedDict, total=False):
+    containers: Sequence[str] | None
+    sku: str | None
+    access_tier: str | None
+    soft_delete_days: int | None
+    name: str | None
+
+
 class BlobStore(AzureConstruct[BlobStoreSettings]):
     settings_model = BlobStoreSettings
     module_kind = "storage"
     name_rule = names.STORAGE_ACCOUNT
     builtin_profiles = {"scale-up": {"sku": "Standard_GRS"}}
 
+    settings_args = BlobStoreArgs
+
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        containers: Sequence[str] | None = None,
-        sku: str | None = None,
-        access_tier: str | None = None,
-        soft_delete_days: int | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[BlobStoreArgs],
     ) -> None:
-        given = {
-            "containers": tuple(containers) if containers is not None else None,
-            "sku": sku,
-            "access_tier": access_tier,
-            "soft_delete_days": soft_delete_days,
-            "name": name,
-        }
-        super().__init__(scope, id, given, profiles)
+        super().__init__(scope, id, settings, profiles)
 
     def build(self, settings: BlobStoreSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=STORAGE_SKUS)

@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field, field_validator, model_validator
 
@@ -30,12 +30,12 @@ from momentloop_infra.errors import Problem
 from momentloop_infra.model import names, roles
 from momentloop_infra.model.records import BicepFile, Output, Param, Variable
 from momentloop_infra.model.resources import common_params, resource
+from momentloop_infra.model.secrets import looks_secret
 from momentloop_infra.synth.context import Synthesis, camel, env_name
 from momentloop_infra.synth.plan import Plan
 
 PLACEHOLDER_IMAGE = "mcr.microsoft.com/azuredocs/containerapps-helloworld:latest"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-SECRET_LIKE = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_KEY|CONNECTION_STRING|CREDENTIAL)")
 # Consumption workload profile: CPU in steps of 0.25 up to 4 vCPU, memory twice the CPU in GiB.
 CPU_STEPS = tuple(Decimal(k) / 4 for k in range(1, 17))
 
@@ -61,6 +61,12 @@ class ContainerAppSettings(Settings):
     health_path: str | None = None
     ready_path: str | None = None
     name: str | None = None
+
+    @field_validator("cpu", mode="before")
+    @classmethod
+    def _cpu(cls, value: object) -> object:
+        # 0.25 as written, not the binary fraction a float holds.
+        return str(value) if isinstance(value, float) else value
 
     @field_validator("memory", mode="before")
     @classmethod
@@ -94,7 +100,7 @@ class ContainerAppSettings(Settings):
         for key, val in self.env.items():
             if not ENV_NAME.match(key):
                 raise FieldProblem("env", key, "environment variable names are letters, digits and underscores")
-            if SECRET_LIKE.search(key.upper()):
+            if looks_secret(key):
                 raise FieldProblem(
                     "env",
                     key,
@@ -117,8 +123,27 @@ class ContainerAppSettings(Settings):
         return _format_gib(Decimal(self.memory.removesuffix("Gi")))
 
 
+class ContainerAppArgs(TypedDict, total=False):
+    port: int | None
+    cpu: float | str | None
+    memory: float | str | None
+    min_replicas: int | None
+    max_replicas: int | None
+    ingress: str | None
+    concurrent_requests: int | None
+    env: Mapping[str, str] | None
+    identity: str | None
+    project: str | None
+    dockerfile: str | None
+    image: str | None
+    health_path: str | None
+    ready_path: str | None
+    name: str | None
+
+
 class ContainerApp(AzureConstruct[ContainerAppSettings]):
     settings_model = ContainerAppSettings
+    settings_args = ContainerAppArgs
     module_kind = "container-app"
     name_rule = names.CONTAINER_APP
     builtin_profiles = {"scale-up": {"cpu": Decimal("1.0"), "memory": "2Gi", "min_replicas": 1, "max_replicas": 10}}
@@ -130,41 +155,10 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         *,
         environment: ContainerAppsEnvironment,
         registry: ContainerRegistry | None = None,
-        port: int | None = None,
-        cpu: float | str | None = None,
-        memory: float | str | None = None,
-        min_replicas: int | None = None,
-        max_replicas: int | None = None,
-        ingress: str | None = None,
-        concurrent_requests: int | None = None,
-        env: Mapping[str, str] | None = None,
-        identity: str | None = None,
-        project: str | None = None,
-        dockerfile: str | None = None,
-        image: str | None = None,
-        health_path: str | None = None,
-        ready_path: str | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[ContainerAppArgs],
     ) -> None:
-        given = {
-            "port": port,
-            "cpu": str(cpu) if isinstance(cpu, float) else cpu,
-            "memory": memory,
-            "min_replicas": min_replicas,
-            "max_replicas": max_replicas,
-            "ingress": ingress,
-            "concurrent_requests": concurrent_requests,
-            "env": dict(env) if env is not None else None,
-            "identity": identity,
-            "project": project,
-            "dockerfile": dockerfile,
-            "image": image,
-            "health_path": health_path,
-            "ready_path": ready_path,
-            "name": name,
-        }
-        super().__init__(scope, id, given, profiles)
+        super().__init__(scope, id, settings, profiles)
         self.environment = environment
         self.registry = registry
         self.connections: list[Connection] = []
@@ -249,7 +243,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
             target,
             None,
             (),
-            (EnvVar(env_var or f"{env_name(target.node.id)}_URL", target.output("uri")),),
+            (EnvVar(env_var or f"{env_name(target.node.unique_id)}_URL", target.output("uri")),),
         )
 
     # -- symbols ---------------------------------------------------------------------------------
@@ -327,7 +321,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
             "exists",
             "bool",
             False,
-            env=f"SERVICE_{env_name(self.node.id)}_RESOURCE_EXISTS",
+            env=f"SERVICE_{env_name(self.node.unique_id)}_RESOURCE_EXISTS",
             description="Set by azd once the app exists, so re-provisioning keeps the deployed image.",
         )
         image_symbol = f"{self.symbol}Image"
@@ -452,7 +446,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                         "template": {
                             "containers": [
                                 {
-                                    "name": self.node.id,
+                                    "name": self.node.unique_id,
                                     "image": Expr(
                                         f"exists && !empty(existingImage) ? existingImage : {placeholder}",
                                         frozenset({"exists", "existingImage"}),
@@ -478,7 +472,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
                     interpolate("https://", ref("app").prop("properties.configuration.ingress.fqdn")),
                 )
             )
-        variables = [Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": self.node.id}))]
+        variables = [Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": self.node.unique_id}))]
         if probes:
             # The placeholder image listens on port 80, not the app's port: probe only the real image.
             variables.append(Variable("probes", Expr(f"exists ? {render(probes, 0)} : []", frozenset({"exists"}))))
@@ -493,9 +487,9 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
         if self.registry is not None:
             needs.append(self.registry.symbol)
         self.emit(plan, synth, file, arguments, needs=tuple(needs))
-        synth.output(f"SERVICE_{env_name(self.node.id)}_NAME", "string", self.output("name"))
+        synth.output(f"SERVICE_{env_name(self.node.unique_id)}_NAME", "string", self.output("name"))
         if settings.ingress != "none":
-            synth.output(f"SERVICE_{env_name(self.node.id)}_URI", "string", self.output("uri"))
+            synth.output(f"SERVICE_{env_name(self.node.unique_id)}_URI", "string", self.output("uri"))
 
     def _build_identity(self, plan: Plan, synth: Synthesis) -> None:
         identity = resource(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.construct import Construct
@@ -23,8 +23,14 @@ class EnvironmentSettings(Settings):
     name: str | None = None
 
 
+class EnvironmentArgs(TypedDict, total=False):
+    zone_redundant: bool | None
+    name: str | None
+
+
 class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
     settings_model = EnvironmentSettings
+    settings_args = EnvironmentArgs
     module_kind = "container-apps-env"
     name_rule = names.MANAGED_ENVIRONMENT
 
@@ -34,11 +40,10 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
         id: str,
         *,
         logs: LogAnalytics,
-        zone_redundant: bool | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[EnvironmentArgs],
     ) -> None:
-        super().__init__(scope, id, {"zone_redundant": zone_redundant, "name": name}, profiles)
+        super().__init__(scope, id, settings, profiles)
         self.logs = logs
 
     def check(self, settings: EnvironmentSettings, plan: Plan) -> list[Problem]:

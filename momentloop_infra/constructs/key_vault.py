@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field, field_validator
 
@@ -48,36 +48,35 @@ class KeyVaultSettings(Settings):
         return value
 
 
+class KeyVaultArgs(TypedDict, total=False):
+    secrets: Sequence[str] | None
+    sku: str | None
+    purge_protection: bool | None
+    soft_delete_days: int | None
+    name: str | None
+
+
 class KeyVault(AzureConstruct[KeyVaultSettings]):
     settings_model = KeyVaultSettings
     module_kind = "key-vault"
     name_rule = names.KEY_VAULT
+
+    settings_args = KeyVaultArgs
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        secrets: Sequence[str] | None = None,
-        sku: str | None = None,
-        purge_protection: bool | None = None,
-        soft_delete_days: int | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[KeyVaultArgs],
     ) -> None:
-        given = {
-            "secrets": tuple(secrets) if secrets is not None else None,
-            "sku": sku,
-            "purge_protection": purge_protection,
-            "soft_delete_days": soft_delete_days,
-            "name": name,
-        }
-        super().__init__(scope, id, given, profiles)
+        super().__init__(scope, id, settings, profiles)
 
     @property
     def secret_names(self) -> tuple[str, ...]:
         value = self._given.get("secrets", ())
-        return tuple(value) if isinstance(value, tuple) else ()
+        return tuple(value) if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value) else ()
 
     def build(self, settings: KeyVaultSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=("standard", "premium"))

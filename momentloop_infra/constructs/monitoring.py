@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field
 
@@ -24,8 +24,15 @@ class LogAnalyticsSettings(Settings):
     name: str | None = None
 
 
+class LogAnalyticsArgs(TypedDict, total=False):
+    sku: str | None
+    retention_days: int | None
+    name: str | None
+
+
 class LogAnalytics(AzureConstruct[LogAnalyticsSettings]):
     settings_model = LogAnalyticsSettings
+    settings_args = LogAnalyticsArgs
     module_kind = "monitoring"
     name_rule = names.LOG_ANALYTICS
 
@@ -34,12 +41,10 @@ class LogAnalytics(AzureConstruct[LogAnalyticsSettings]):
         scope: Construct,
         id: str,
         *,
-        sku: str | None = None,
-        retention_days: int | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[LogAnalyticsArgs],
     ) -> None:
-        super().__init__(scope, id, {"sku": sku, "retention_days": retention_days, "name": name}, profiles)
+        super().__init__(scope, id, settings, profiles)
 
     def build(self, settings: LogAnalyticsSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=("PerGB2018", "CapacityReservation"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import attrs
 from pydantic import Field, model_validator
@@ -83,40 +83,35 @@ class PostgresSettings(Settings):
         return TIER_OF_SERIES[match.group(1)]
 
 
+class PostgresArgs(TypedDict, total=False):
+    database: str | None
+    version: str | None
+    sku: str | None
+    tier: str | None
+    storage_gb: int | None
+    high_availability: str | None
+    backup_retention_days: int | None
+    geo_redundant_backup: bool | None
+    name: str | None
+
+
 class PostgresFlexible(AzureConstruct[PostgresSettings]):
     settings_model = PostgresSettings
     module_kind = "postgresql"
     name_rule = names.POSTGRES_SERVER
     builtin_profiles = {"scale-up": {"sku": "Standard_D2s_v3", "high_availability": "ZoneRedundant"}}
 
+    settings_args = PostgresArgs
+
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        database: str | None = None,
-        version: str | None = None,
-        sku: str | None = None,
-        tier: str | None = None,
-        storage_gb: int | None = None,
-        high_availability: str | None = None,
-        backup_retention_days: int | None = None,
-        geo_redundant_backup: bool | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[PostgresArgs],
     ) -> None:
-        given = {
-            "database": database,
-            "version": version,
-            "sku": sku,
-            "tier": tier,
-            "storage_gb": storage_gb,
-            "high_availability": high_availability,
-            "backup_retention_days": backup_retention_days,
-            "geo_redundant_backup": geo_redundant_backup,
-            "name": name,
-        }
-        super().__init__(scope, id, given, profiles)
+        super().__init__(scope, id, settings, profiles)
 
     @property
     def database_name(self) -> str:

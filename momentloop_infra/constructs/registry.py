@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import ref
 from momentloop_infra.construct import Construct
@@ -24,22 +24,28 @@ class RegistrySettings(Settings):
     name: str | None = None
 
 
+class RegistryArgs(TypedDict, total=False):
+    sku: str | None
+    name: str | None
+
+
 class ContainerRegistry(AzureConstruct[RegistrySettings]):
     settings_model = RegistrySettings
     module_kind = "container-registry"
     name_rule = names.CONTAINER_REGISTRY
     builtin_profiles = {"scale-up": {"sku": "Standard"}}
 
+    settings_args = RegistryArgs
+
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        sku: str | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[RegistryArgs],
     ) -> None:
-        super().__init__(scope, id, {"sku": sku, "name": name}, profiles)
+        super().__init__(scope, id, settings, profiles)
 
     def build(self, settings: RegistrySettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=("Basic", "Standard", "Premium"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 
 import attrs
 
 from momentloop_infra.construct import Construct
+from momentloop_infra.errors import StackWarning
 
 
 @attrs.frozen
@@ -15,6 +17,7 @@ class SynthResult:
     files: tuple[str, ...]
     resources: int
     role_assignments: int
+    warnings: tuple[str, ...] = ()  # validation warnings, each also issued as a StackWarning
 
 
 class Stack(Construct):
@@ -44,4 +47,7 @@ class Stack(Construct):
         layout = Layout.of(out, azure_yaml, project_root)
         files = render_files(project, layout)
         write_files(files, layout)
-        return SynthResult(tuple(files), project.resource_count, project.role_assignment_count)
+        found = tuple(f"{f.path}: {f}" for f in project.report.warnings) if project.report is not None else ()
+        for message in found:
+            warnings.warn(message, StackWarning, stacklevel=2)
+        return SynthResult(tuple(files), project.resource_count, project.role_assignment_count, found)

@@ -11,7 +11,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr, ref, refs_of
 from momentloop_infra.errors import Problem
-from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue
+from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue, named_by_library
 
 if TYPE_CHECKING:
     from momentloop_infra.constructs.base import AzureConstruct
@@ -82,7 +82,7 @@ class Synthesis:
     ) -> Expr:
         """A main.bicep parameter read from an environment variable, the profile's value as default."""
         name = owner.symbol + field[:1].upper() + field[1:]
-        env = env or f"{env_name(owner.node.id)}_{_field_env(field)}"
+        env = env or f"{env_name(owner.node.unique_id)}_{_field_env(field)}"
         self.claim(name, owner.node.path)
         self.params.append(
             Param(name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value)
@@ -123,7 +123,7 @@ class Synthesis:
         """
         self.claim(symbol, owner.node.path)
         path = f"modules/{stem}.bicep"
-        self.modules[path] = file
+        self.modules[path] = named_by_library(file)
         implied = refs_of(params.values())
         explicit = tuple(sorted({n for n in needs if n not in implied}))
         self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path))

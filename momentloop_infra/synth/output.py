@@ -6,7 +6,6 @@ import difflib
 import os
 import posixpath
 import shutil
-import tempfile
 from pathlib import Path
 
 import attrs
@@ -63,12 +62,14 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
             settings = project.plan.settings_of(construct)
             if settings.image is not None:
                 # A prebuilt image: azd deploys it as it is, nothing to build.
-                services.append({"name": construct.node.id, "image": settings.image})
+                services.append({"name": construct.node.unique_id, "image": settings.image})
                 continue
-            folder = layout.project_root / (settings.project if settings.project is not None else construct.node.id)
+            folder = layout.project_root / (
+                settings.project if settings.project is not None else construct.node.unique_id
+            )
             services.append(
                 {
-                    "name": construct.node.id,
+                    "name": construct.node.unique_id,
                     "project": _relative(folder, yaml_dir),
                     "dockerfile": settings.dockerfile,
                 }
@@ -88,7 +89,11 @@ def write_files(files: dict[str, str], layout: Layout) -> None:
     """Write `infra/` as a whole (built beside it, then swapped in) and azure.yaml by rename,
     so an interrupted run leaves the previous output intact, never a mix."""
     layout.out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".infra-", dir=layout.out))
+    # mkdir, not mkdtemp: the folder takes the umask's mode (0755 under 022), not mkdtemp's 0700.
+    staging = layout.out / f".infra-new-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
     try:
         written = {rel: text for rel, text in files.items() if rel != "azure.yaml"}
         for folder in sorted({(staging / rel).parent for rel in written}):

@@ -15,6 +15,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.records import BicepFile, Resource
+from momentloop_infra.model.secrets import looks_secret
 from momentloop_infra.validation.consistency import MAIN, exprs_in
 from momentloop_infra.validation.findings import Level
 from momentloop_infra.validation.symbols import FileSymbols
@@ -22,7 +23,6 @@ from momentloop_infra.validation.symbols import FileSymbols
 if TYPE_CHECKING:
     from momentloop_infra.synth.assemble import Project
 
-SECRET_NAME = re.compile(r"(?i)(password|passwd|secret|api_?key|token|private_?key|connection_?string|credential)")
 _LIST_CALL = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Za-z_]\w*\.)?list[A-Z]\w*\(")
 _SERVICE_TAG = re.compile(r"'azd-service-name':\s*'((?:[^'\\]|\\.)*)'")
 _QUOTED_KEY = re.compile(r"'((?:[^'\\]|\\.)*)':")
@@ -156,7 +156,8 @@ def secret_in_output(project: Project) -> Iterator[Hit]:
     for name, file in files_of(project).items():
         secure = secure_params(file)
         for output in file.outputs:
-            if carries_secret(output.value, file, secure) or SECRET_NAME.search(output.name):
+            named_secret = not output.generated and looks_secret(output.name)
+            if carries_secret(output.value, file, secure) or named_secret:
                 yield Hit(stack, f"output {output.name}", output.value.text, name, output.name)
 
 
@@ -172,8 +173,14 @@ def secret_in_plain_param(project: Project) -> Iterator[Hit]:
     main_secure = secure_params(project.main)
     for name, file in files_of(project).items():
         for p in file.params:
-            if not p.secure and SECRET_NAME.search(p.name):
+            if not p.secure and not p.generated and looks_secret(p.name):
                 yield Hit(stack, f"param {p.name}", None, name, p.name, "its name says it holds a secret")
+    for name, resource in deployed(project):
+        # A property a user set by override(): a literal under a secret's name is a secret in the source.
+        for path in resource.overridden:
+            value = get(resource.body, path)
+            if looks_secret(path.rsplit(".", 1)[-1]) and isinstance(value, str) and value:
+                yield Hit(resource.path, path, "(hidden)", name, resource.symbol, "its name says it holds a secret")
     for call in project.main.modules:
         module = project.modules.get(call.file)
         if module is None:
@@ -237,14 +244,14 @@ def azd_service_tag(project: Project) -> Iterator[Hit]:
     for construct in project.stack.node.walk():
         # Every container app is an azd service (a prebuilt image= one too), so each needs its tag.
         listed = isinstance(construct, ContainerApp) and construct.node.path in project.plan.settings
-        if listed and construct.node.id not in tagged:
+        if listed and construct.node.unique_id not in tagged:
             yield Hit(
                 construct.node.path,
                 "tags",
                 None,
                 "",
                 "",
-                f"azure.yaml lists service {construct.node.id!r} but no container app carries its tag",
+                f"azure.yaml lists service {construct.node.unique_id!r} but no container app carries its tag",
             )
 
 

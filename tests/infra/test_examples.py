@@ -12,7 +12,7 @@ OTHER_EXAMPLES = [name for name in EXAMPLES if name != "momentloop.py"]  # that 
 
 
 def test_there_are_examples_beyond_the_momentloop_stack() -> None:
-    assert {"small.py", "shared_store.py"} <= set(OTHER_EXAMPLES)
+    assert {"small.py", "shared_store.py", "reusable.py"} <= set(OTHER_EXAMPLES)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +66,17 @@ def test_an_app_with_a_prebuilt_image_is_an_azd_service_that_builds_nothing() ->
     assert "  docs:\n    image: \"nginx:1.27-alpine\"\n    host: containerapp\n" in yaml
     assert "  api:\n    project: api\n    language: docker\n" in yaml
     assert "'nginx:1.27-alpine'" in files_of(b.stack)["modules/container-app-docs.bicep"]
+
+
+def test_reusable_example_uses_its_construct_twice_without_a_collision() -> None:
+    files = files_of(load_example("reusable.py"))
+    for site in ("shop", "outlet"):
+        assert f"modules/container-app-{site}-app.bicep" in files and f"modules/storage-{site}-files.bicep" in files
+        assert f"  {site}-app:\n    project: storefront\n" in files["azure.yaml"]
+    assert "targetPort: 3000" in files["modules/container-app-outlet-app.bicep"]
+    assert "targetPort: 8000" in files["modules/container-app-shop-app.bicep"]
+    project = project_of(load_example("reusable.py"))
+    assert {(g.principal.node.path, g.target.node.path) for g in project.plan.grants if g.role.name != "AcrPull"} == {
+        ("storefronts/shop/app", "storefronts/shop/files"),
+        ("storefronts/outlet/app", "storefronts/outlet/files"),
+    }
