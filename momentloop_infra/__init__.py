@@ -9,35 +9,35 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from momentloop_infra.connections import Connection, EnvVar, RoleGrant
     from momentloop_infra.construct import Construct
     from momentloop_infra.constructs.blob_store import BlobStore
+    from momentloop_infra.constructs.connection import Connection, EnvVar, RoleGrant
     from momentloop_infra.constructs.container_app import ContainerApp
     from momentloop_infra.constructs.environment import ContainerAppsEnvironment
     from momentloop_infra.constructs.key_vault import KeyVault
     from momentloop_infra.constructs.monitoring import LogAnalytics
     from momentloop_infra.constructs.postgres import PostgresFlexible
     from momentloop_infra.constructs.registry import ContainerRegistry
-    from momentloop_infra.constructs.stack import Stack, SynthResult
     from momentloop_infra.errors import Problem, StackError, StackWarning
+    from momentloop_infra.stack import Stack, SynthResult
 
 _WHERE = {
     "BlobStore": "constructs.blob_store",
-    "Connection": "connections",
+    "Connection": "constructs.connection",
     "Construct": "construct",
     "ContainerApp": "constructs.container_app",
     "ContainerAppsEnvironment": "constructs.environment",
     "ContainerRegistry": "constructs.registry",
-    "EnvVar": "connections",
+    "EnvVar": "constructs.connection",
     "KeyVault": "constructs.key_vault",
     "LogAnalytics": "constructs.monitoring",
     "PostgresFlexible": "constructs.postgres",
     "Problem": "errors",
-    "RoleGrant": "connections",
-    "Stack": "constructs.stack",
+    "RoleGrant": "constructs.connection",
+    "Stack": "stack",
     "StackError": "errors",
     "StackWarning": "errors",
-    "SynthResult": "constructs.stack",
+    "SynthResult": "stack",
 }
 
 __all__ = [

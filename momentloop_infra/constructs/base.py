@@ -9,17 +9,20 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import attrs
 
 from momentloop_infra.bicep.expr import Expr, output, ref
+from momentloop_infra.build.naming import camel
+from momentloop_infra.build.settings import Settings, validate_settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
-from momentloop_infra.constructs.settings import Settings, validate_settings
-from momentloop_infra.errors import Problem
+from momentloop_infra.constructs.plan import Plan
+from momentloop_infra.errors import Problem, StackError
 from momentloop_infra.model.names import NameRule, ResourceName
-from momentloop_infra.model.records import BicepFile, Resource
+from momentloop_infra.model.project import Service
+from momentloop_infra.model.records import BicepFile, Output, Resource
 from momentloop_infra.profiles import PROFILES
-from momentloop_infra.synth.context import camel
+from momentloop_infra.validation.rules import RULES_BY_ID
 
 if TYPE_CHECKING:
-    from momentloop_infra.synth.context import Synthesis
-    from momentloop_infra.synth.plan import Plan
+    from momentloop_infra.constructs.connection import Connection, RoleGrant
 
 S = TypeVar("S", bound=Settings)
 
@@ -76,8 +79,6 @@ class AzureConstruct(Construct, Generic[S]):
     @property
     def settings(self) -> S:
         """The settings of the default profile (raises StackError if they are invalid)."""
-        from momentloop_infra.errors import StackError
-
         found, problems = self.resolve("default")
         if found is None:
             raise StackError(problems)
@@ -138,8 +139,6 @@ class AzureConstruct(Construct, Generic[S]):
     def suppress(self, rule_id: str, reason: str) -> None:
         """Silence one validation rule (e.g. 'ML113') on this construct only. The reason is
         required; it is written beside the resource as `// checkov:skip=ML113: reason`."""
-        from momentloop_infra.validation.rules import RULES_BY_ID
-
         if rule_id not in RULES_BY_ID:
             self.node.add_problem(
                 "suppress", rule_id, f"unknown rule; rules that can be suppressed: {', '.join(RULES_BY_ID)}"
@@ -157,6 +156,32 @@ class AzureConstruct(Construct, Generic[S]):
     def suppressions(self) -> dict[str, str]:
         """Rule id -> the reason it is silenced on this construct."""
         return dict(self._suppressions)
+
+    # -- what the pipeline asks of every construct ------------------------------------------------
+
+    # Outputs azd reads from main.bicep (AZURE_CONTAINER_REGISTRY_ENDPOINT...): the first construct
+    # of a kind gives them; `azd_outputs_rank` orders kinds among themselves.
+    azd_outputs_rank: ClassVar[int] = 0
+
+    def azd_outputs(self) -> tuple[Output, ...]:
+        return ()
+
+    def azd_service(self, settings: S) -> Service | None:
+        """The azd service this construct is (a container app), if any."""
+        return None
+
+    def extra_names(self) -> tuple[tuple[str, NameRule], ...]:
+        """Names of further resources, as (suffix of the path, rule): an app's identity is '#identity'."""
+        return ()
+
+    @property
+    def outgoing(self) -> tuple[Connection, ...]:
+        """The connections this construct declared (an app's connect() calls)."""
+        return ()
+
+    def implied_grants(self) -> tuple[RoleGrant, ...]:
+        """Grants this construct needs without declaring them (an app's AcrPull on its registry)."""
+        return ()
 
     # -- expansion ----------------------------------------------------------------------------
 

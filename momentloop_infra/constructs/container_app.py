@@ -15,24 +15,27 @@ from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field, field_validator, model_validator
 
-from momentloop_infra.bicep.expr import Expr, call, interpolate, output, ref
+from momentloop_infra.bicep.expr import Expr, output, ref
+from momentloop_infra.bicep.functions import call, interpolate
 from momentloop_infra.bicep.serialize import render, string_literal
-from momentloop_infra.connections import Access, Connection, EnvVar, RoleGrant
+from momentloop_infra.build.naming import camel, env_name
+from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.blob_store import BlobStore
+from momentloop_infra.constructs.connection import Access, Connection, EnvVar, RoleGrant
 from momentloop_infra.constructs.environment import ContainerAppsEnvironment
 from momentloop_infra.constructs.key_vault import KeyVault
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.constructs.postgres import PostgresFlexible
 from momentloop_infra.constructs.registry import ContainerRegistry
-from momentloop_infra.constructs.settings import FieldProblem, Settings
 from momentloop_infra.errors import Problem
 from momentloop_infra.model import names, roles
+from momentloop_infra.model.project import Service
 from momentloop_infra.model.records import BicepFile, Output, Param, Variable
 from momentloop_infra.model.resources import common_params, resource
 from momentloop_infra.model.secrets import looks_secret
-from momentloop_infra.synth.context import Synthesis, camel, env_name
-from momentloop_infra.synth.plan import Plan
 
 PLACEHOLDER_IMAGE = "mcr.microsoft.com/azuredocs/containerapps-helloworld:latest"
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -195,6 +198,20 @@ class ContainerApp(AzureConstruct[ContainerAppSettings]):
     def pull_grant(self) -> RoleGrant | None:
         """AcrPull on the registry the app pulls from: implied, never declared."""
         return RoleGrant(roles.ACR_PULL, self, self.registry) if self.registry is not None else None
+
+    def implied_grants(self) -> tuple[RoleGrant, ...]:
+        pull = self.pull_grant
+        return (pull,) if pull is not None else ()
+
+    @property
+    def outgoing(self) -> tuple[Connection, ...]:
+        return tuple(self.connections)
+
+    def azd_service(self, settings: ContainerAppSettings) -> Service:
+        return Service(self.node.unique_id, self.node.path, settings.project, settings.dockerfile, settings.image)
+
+    def extra_names(self) -> tuple[tuple[str, names.NameRule], ...]:
+        return (("#identity", names.USER_ASSIGNED_IDENTITY),)
 
     def _access(self, target: object, access: Access | None) -> Access | None:
         if isinstance(target, BlobStore):

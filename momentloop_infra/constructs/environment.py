@@ -6,16 +6,16 @@ from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.build.settings import Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.monitoring import LogAnalytics
-from momentloop_infra.constructs.settings import Settings
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import Problem
 from momentloop_infra.model import names
 from momentloop_infra.model.records import BicepFile, Output, Param
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis
-from momentloop_infra.synth.plan import Plan
 
 
 class EnvironmentSettings(Settings):
@@ -45,6 +45,11 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
     ) -> None:
         super().__init__(scope, id, settings, profiles)
         self.logs = logs
+
+    azd_outputs_rank = 2
+
+    def azd_outputs(self) -> tuple[Output, ...]:
+        return (Output("AZURE_CONTAINER_ENVIRONMENT_NAME", "string", self.output("name")),)
 
     def check(self, settings: EnvironmentSettings, plan: Plan) -> list[Problem]:
         if not isinstance(self.logs, LogAnalytics):

@@ -6,9 +6,9 @@ from typing import Any
 
 from momentloop_infra.bicep.expr import output
 from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model.records import Param, Resource
 from momentloop_infra.model.resources import role_assignment
-from momentloop_infra.synth.plan import Plan
 
 
 def grant_resources(

@@ -9,15 +9,16 @@ from typing import Any, Literal, TypedDict, Unpack
 from pydantic import Field, field_validator
 
 from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.build.naming import camel
+from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.grants import grant_resources
-from momentloop_infra.constructs.settings import FieldProblem, Settings
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model import names
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource, Suppression
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis, camel
-from momentloop_infra.synth.plan import Plan
 
 SECRET_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -72,6 +73,14 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
         **settings: Unpack[KeyVaultArgs],
     ) -> None:
         super().__init__(scope, id, settings, profiles)
+
+    azd_outputs_rank = 3
+
+    def azd_outputs(self) -> tuple[Output, ...]:
+        return (
+            Output("AZURE_KEY_VAULT_ENDPOINT", "string", self.output("uri")),
+            Output("AZURE_KEY_VAULT_NAME", "string", self.output("name")),
+        )
 
     @property
     def secret_names(self) -> tuple[str, ...]:

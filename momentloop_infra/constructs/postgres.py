@@ -15,14 +15,14 @@ import attrs
 from pydantic import Field, model_validator
 
 from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
-from momentloop_infra.constructs.settings import FieldProblem, Settings
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model import names
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis
-from momentloop_infra.synth.plan import Plan
 
 Tier = Literal["Burstable", "GeneralPurpose", "MemoryOptimized"]
 STORAGE_SIZES_GB = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)

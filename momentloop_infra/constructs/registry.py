@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import ref
+from momentloop_infra.build.settings import Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.grants import grant_resources
-from momentloop_infra.constructs.settings import Settings
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model import names
 from momentloop_infra.model.records import BicepFile, Output, Param, Suppression
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis
-from momentloop_infra.synth.plan import Plan
 
 BASIC_SKU_REASON = "the SKU is a parameter (Basic by default, for cost); Premium-only features are not available"
 
@@ -46,6 +46,14 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
         **settings: Unpack[RegistryArgs],
     ) -> None:
         super().__init__(scope, id, settings, profiles)
+
+    azd_outputs_rank = 1
+
+    def azd_outputs(self) -> tuple[Output, ...]:
+        return (
+            Output("AZURE_CONTAINER_REGISTRY_ENDPOINT", "string", self.output("loginServer")),
+            Output("AZURE_CONTAINER_REGISTRY_NAME", "string", self.output("name")),
+        )
 
     def build(self, settings: RegistrySettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=("Basic", "Standard", "Premium"))

@@ -6,7 +6,7 @@ import pytest
 
 from momentloop_infra import StackError
 from momentloop_infra.model import roles
-from momentloop_infra.synth.assemble import assemble
+from momentloop_infra.pipeline.synthesize import synthesize
 from tests.infra.builders import base
 
 
@@ -61,10 +61,10 @@ def test_another_app_gives_its_url() -> None:
 def test_acr_pull_is_implied_for_every_app_that_pulls_from_the_registry() -> None:
     b = base()
     b.app("api"), b.app("worker", ingress="none")
-    grants = assemble(b.stack).plan.grants
-    assert sorted((g.principal.node.id, g.role.name) for g in grants) == [
-        ("api", "AcrPull"),
-        ("worker", "AcrPull"),
+    grants = synthesize(b.stack).grants
+    assert sorted((g.principal, g.role.name) for g in grants) == [
+        ("demo/api", "AcrPull"),
+        ("demo/worker", "AcrPull"),
     ]
 
 
@@ -98,7 +98,7 @@ def test_connections_that_make_no_sense_are_refused_at_synth(make, expected: str
     b = base()
     make(b)
     with pytest.raises(StackError) as raised:
-        assemble(b.stack)
+        synthesize(b.stack)
     assert any(expected in str(p) and p.path == "demo/api" for p in raised.value.problems), raised.value
 
 
@@ -108,7 +108,7 @@ def test_every_problem_is_listed_at_once() -> None:
     api.connect(api)
     b.db(sku="Standard_B1ms", high_availability="ZoneRedundant")
     with pytest.raises(StackError) as raised:
-        assemble(b.stack)
+        synthesize(b.stack)
     text = str(raised.value)
     assert "demo/api: cpu = 0.3" in text
     assert "demo/api: connect" in text and "itself" in text

@@ -23,7 +23,7 @@ from momentloop_infra import (
     StackError,
     StackWarning,
 )
-from momentloop_infra.synth.assemble import assemble
+from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.validation import validate_project
 from tests.infra.builders import base
 from tests.infra.support import REPO, files_of
@@ -53,7 +53,7 @@ def test_a_construct_used_twice_and_nested_gets_distinct_names_from_its_path() -
     Site(b.stack, "shop", b.env, b.registry)
     Site(b.stack, "outlet", b.env, b.registry)
     Region(b.stack, "eu", b.env, b.registry)
-    project = assemble(b.stack)
+    project = synthesize(b.stack)
     files = files_of(b.stack)
     modules = {p for p in files if p.startswith("modules/")}
     for prefix in ("shop", "outlet", "eu-orders", "eu-returns"):
@@ -67,10 +67,10 @@ def test_a_construct_used_twice_and_nested_gets_distinct_names_from_its_path() -
         assert f"output SERVICE_{prefix.upper().replace('-', '_')}_APP_URI string" in files["main.bicep"]
         env = prefix.upper().replace("-", "_")
         assert f"param {symbol}AppCpu = readEnvironmentVariable('{env}_APP_CPU', '0.25')" in files["main.bicepparam"]
-    samples = [n.sample() for n in project.plan.names.values()]
+    samples = [n.sample() for n in project.names.values()]
     assert len(samples) == len(set(samples))
     # Each app's grant is on its own store only.
-    grants = {(g.principal.node.path, g.target.node.path) for g in project.plan.grants if g.role.name != "AcrPull"}
+    grants = {(g.principal, g.target) for g in project.grants if g.role.name != "AcrPull"}
     assert grants == {(f"demo/{p}/app", f"demo/{p}/files") for p in ("shop", "outlet", "eu/orders", "eu/returns")}
 
 
@@ -98,7 +98,7 @@ def test_two_paths_that_flatten_to_the_same_name_are_a_problem_not_a_silent_clas
     BlobStore(Construct(b.stack, "a"), "b-c")
     BlobStore(b.stack.node.children["a-b"], "c")
     with pytest.raises(StackError) as raised:
-        assemble(b.stack)
+        synthesize(b.stack)
     assert any("a-b-c" in str(p) or "aBC" in str(p) for p in raised.value.problems), raised.value
 
 
@@ -107,7 +107,7 @@ def test_an_unknown_keyword_is_a_problem_with_the_close_match_listed_with_the_ot
     ContainerApp(b.stack, "api", environment=b.env, registry=b.registry, memroy="1Gi")  # type: ignore[call-arg]
     BlobStore(b.stack, "store", sku="Premium_LRS")
     with pytest.raises(StackError) as raised:
-        assemble(b.stack)
+        synthesize(b.stack)
     text = [str(p) for p in raised.value.problems]
     assert any(p.startswith("demo/api: memroy = '1Gi': unknown setting; did you mean 'memory'?") for p in text), text
     assert any(p.startswith("demo/store: sku = 'Premium_LRS'") for p in text), text
@@ -148,7 +148,7 @@ def test_ids_that_sound_secret_synthesize_with_no_finding() -> None:
     app.connect(PostgresFlexible(b.stack, "credentials"))
     app.connect(KeyVault(b.stack, "api-keys", secrets=["maps-api-key"]), env_name="API_KEYS_VAULT_URL")
     b.app("web").connect(app)
-    report, _ = validate_project(assemble(b.stack, validate=False))
+    report, _ = validate_project(synthesize(b.stack, validate=False))
     assert report.findings == ()
 
 
@@ -156,7 +156,7 @@ def test_a_secret_set_by_override_under_a_secret_name_is_still_found() -> None:
     b = base()
     db = b.db()
     db.override("properties.administratorLoginPassword", "hunter2")
-    report, _ = validate_project(assemble(b.stack, validate=False))
+    report, _ = validate_project(synthesize(b.stack, validate=False))
     assert [(f.rule, f.path, f.field) for f in report.findings if f.rule == "ML103"] == [
         ("ML103", "demo/db", "properties.administratorLoginPassword")
     ]

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from momentloop_infra.cli import main
 from momentloop_infra.errors import StackError
-from momentloop_infra.synth.assemble import assemble
+from momentloop_infra.pipeline.synthesize import synthesize
 from tests.validation.bad_stacks import CASES
 
 # name -> fragments the output must contain: path, field, value, and the allowed values or the fix.
@@ -91,7 +91,7 @@ def test_the_table_is_complete() -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_stack(name: str, tmp_path: Path) -> None:
     with pytest.raises(StackError) as raised:
-        assemble(CASES[name]())
+        synthesize(CASES[name]())
     for problem in raised.value.problems:
         assert problem.path and problem.message  # who, and what to do
 

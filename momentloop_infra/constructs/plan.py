@@ -9,14 +9,14 @@ import attrs
 from momentloop_infra.model.names import ResourceName
 
 if TYPE_CHECKING:
-    from momentloop_infra.connections import Connection, RoleGrant
     from momentloop_infra.constructs.base import AzureConstruct
-    from momentloop_infra.constructs.stack import Stack
+    from momentloop_infra.constructs.connection import Connection, RoleGrant
 
 
 @attrs.define
 class Plan:
-    stack: Stack
+    """What every construct may read while it builds: the whole stack resolved for one profile."""
+
     profile: str
     settings: dict[str, Any]  # construct path -> its valid Settings
     names: dict[str, ResourceName]
