@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from momentloop_infra.construct import Construct
     from momentloop_infra.constructs.blob_store import BlobStore
-    from momentloop_infra.constructs.connection import Connection, EnvVar, RoleGrant
+    from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
     from momentloop_infra.constructs.container_app import ContainerApp
     from momentloop_infra.constructs.environment import ContainerAppsEnvironment
     from momentloop_infra.constructs.key_vault import KeyVault
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "BlobStore": "constructs.blob_store",
+    "Connectable": "constructs.connection",
     "Connection": "constructs.connection",
     "Construct": "construct",
     "ContainerApp": "constructs.container_app",
@@ -32,6 +33,7 @@ _WHERE = {
     "KeyVault": "constructs.key_vault",
     "LogAnalytics": "constructs.monitoring",
     "PostgresFlexible": "constructs.postgres",
+    "Principal": "constructs.connection",
     "Problem": "errors",
     "RoleGrant": "constructs.connection",
     "Stack": "stack",
@@ -42,6 +44,7 @@ _WHERE = {
 
 __all__ = [
     "BlobStore",
+    "Connectable",
     "Connection",
     "Construct",
     "ContainerApp",
@@ -51,6 +54,7 @@ __all__ = [
     "KeyVault",
     "LogAnalytics",
     "PostgresFlexible",
+    "Principal",
     "Problem",
     "RoleGrant",
     "Stack",
