@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python benchmarks/bench_validate.py [repeats]
 Prints the cold cost (first call: loading and parsing the Azure type definitions, imports) and the
-warm median of assemble() without and with validation, and of validation alone.
+warm median of synthesize() without and with validation, and of validation alone.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from momentloop_infra.loader import load_stack  # noqa: E402
-from momentloop_infra.synth.assemble import assemble  # noqa: E402
+from momentloop_infra.pipeline.synthesize import synthesize  # noqa: E402
+from momentloop_infra.validation import validate_project  # noqa: E402
 
 
 def ms(seconds: float) -> str:
@@ -26,12 +27,10 @@ def ms(seconds: float) -> str:
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     stack = load_stack(f"{ROOT / 'examples' / 'momentloop.py'}:stack")
-    assemble(stack, validate=False)  # warm the synthesizer's own imports and templates
+    synthesize(stack, validate=False)  # warm the synthesizer's own imports and templates
 
     start = time.perf_counter()
-    from momentloop_infra.validation import validate_project
-
-    project = assemble(stack, validate=False)
+    project = synthesize(stack, validate=False)
     validate_project(project)
     cold = time.perf_counter() - start
 
@@ -43,8 +42,8 @@ def main() -> None:
             samples.append(time.perf_counter() - t)
         return samples
 
-    without = timed(lambda: assemble(stack, validate=False))
-    with_ = timed(lambda: assemble(stack))
+    without = timed(lambda: synthesize(stack, validate=False))
+    with_ = timed(lambda: synthesize(stack))
     alone = timed(lambda: validate_project(project))
     print(f"MomentLoop stack, {repeats} runs each (median)")
     print(f"  first validation (imports + loading azure-types.json): {ms(cold)}")

@@ -9,38 +9,46 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from momentloop_infra.connections import Connection, EnvVar, RoleGrant
     from momentloop_infra.construct import Construct
     from momentloop_infra.constructs.blob_store import BlobStore
+    from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
     from momentloop_infra.constructs.container_app import ContainerApp
     from momentloop_infra.constructs.environment import ContainerAppsEnvironment
     from momentloop_infra.constructs.key_vault import KeyVault
     from momentloop_infra.constructs.monitoring import LogAnalytics
     from momentloop_infra.constructs.postgres import PostgresFlexible
     from momentloop_infra.constructs.registry import ContainerRegistry
-    from momentloop_infra.constructs.stack import Stack, SynthResult
-    from momentloop_infra.errors import Problem, StackError
+    from momentloop_infra.errors import Problem, StackError, StackWarning
+    from momentloop_infra.model.project import Project
+    from momentloop_infra.pipeline.synthesize import synthesize
+    from momentloop_infra.stack import Stack, SynthResult
 
 _WHERE = {
     "BlobStore": "constructs.blob_store",
-    "Connection": "connections",
+    "Connectable": "constructs.connection",
+    "Connection": "constructs.connection",
     "Construct": "construct",
     "ContainerApp": "constructs.container_app",
     "ContainerAppsEnvironment": "constructs.environment",
     "ContainerRegistry": "constructs.registry",
-    "EnvVar": "connections",
+    "EnvVar": "constructs.connection",
     "KeyVault": "constructs.key_vault",
     "LogAnalytics": "constructs.monitoring",
     "PostgresFlexible": "constructs.postgres",
+    "Principal": "constructs.connection",
     "Problem": "errors",
-    "RoleGrant": "connections",
-    "Stack": "constructs.stack",
+    "Project": "model.project",
+    "RoleGrant": "constructs.connection",
+    "Stack": "stack",
     "StackError": "errors",
-    "SynthResult": "constructs.stack",
+    "StackWarning": "errors",
+    "SynthResult": "stack",
+    "synthesize": "pipeline.synthesize",
 }
 
 __all__ = [
     "BlobStore",
+    "Connectable",
     "Connection",
     "Construct",
     "ContainerApp",
@@ -50,11 +58,15 @@ __all__ = [
     "KeyVault",
     "LogAnalytics",
     "PostgresFlexible",
+    "Principal",
     "Problem",
+    "Project",
     "RoleGrant",
     "Stack",
     "StackError",
+    "StackWarning",
     "SynthResult",
+    "synthesize",
 ]
 
 

@@ -12,9 +12,13 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import click
 
+from momentloop_infra.emit.files import Layout
 from momentloop_infra.errors import StackError
 from momentloop_infra.loader import LoadError, load_stack
+from momentloop_infra.pipeline.run import stale, validate_stack, write
+from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.profiles import PROFILES
+from momentloop_infra.validation.formats import render_report
 
 DEFAULT_APP = "examples/momentloop.py:stack"
 DEFAULT_OUT = "synth_out"
@@ -48,18 +52,14 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
     ctx.obj.update(app=app, profile=profile)
     if ctx.invoked_subcommand is not None:
         return
-    from momentloop_infra.synth.assemble import assemble
-    from momentloop_infra.synth.output import Layout, diff, render_files, write_files
-
     layout = Layout.of(out, None) if out is not None else Layout.of(DEFAULT_OUT, "azure.yaml")
     try:
         stack = load_stack(app)
-        project = assemble(stack, profile)
-        files = render_files(project, layout)
+        project = synthesize(stack, profile)
     except (LoadError, StackError) as exc:
         _fail(str(exc))
     if check:
-        lines = diff(files, layout)
+        lines = stale(project, layout)
         if lines:
             click.echo("".join(lines), nl=False)
             click.echo(
@@ -70,7 +70,7 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
         click.echo(f"up to date: {layout.infra} and {layout.azure_yaml} match {app}")
         return
     try:
-        write_files(files, layout)
+        files = write(project, layout)
     except OSError as exc:
         _fail(f"cannot write the output: {exc}")
     if project.report is not None:
@@ -101,16 +101,13 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
 def validate(ctx: click.Context, app: str | None, profile: str | None, format_: str, output: str | None) -> None:
     """Check the stack offline: Azure types, template consistency, security and azd rules.
     Exits 2 when there are errors; writes no infrastructure files."""
-    from momentloop_infra.validation.core import check_stack
-    from momentloop_infra.validation.formats import render_report
-
     app = app or ctx.obj["app"]
     profile = profile or ctx.obj["profile"]
     try:
         stack = load_stack(app)
     except LoadError as exc:
         _fail(str(exc))
-    report = check_stack(stack, profile)
+    report = validate_stack(stack, profile)
     text = render_report(report, format_)
     if output is None:
         click.echo(text, nl=False)

@@ -6,12 +6,8 @@ Tree plumbing lives on `construct.node`, so a construct's own attributes never c
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from momentloop_infra.errors import Problem
-
-if TYPE_CHECKING:
-    from momentloop_infra.constructs.stack import Stack
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -31,6 +27,15 @@ class Node:
         if self.scope is None:
             return self.id
         return f"{self.scope.node.path}/{self.id}"
+
+    @property
+    def unique_id(self) -> str:
+        """The ids below the root joined by '-' ('shop-files' for stack/shop/files): what generated
+        names, symbols and files derive from, so a construct used twice never collides. A top-level
+        construct's is its id."""
+        if self.scope is None or self.scope.node.scope is None:
+            return self.id
+        return f"{self.scope.node.unique_id}-{self.id}"
 
     @property
     def root(self) -> Construct:
@@ -73,12 +78,3 @@ class Construct:
                 )
             else:
                 scope.node.children[id] = self
-
-    @property
-    def stack(self) -> Stack:
-        from momentloop_infra.constructs.stack import Stack
-
-        root = self.node.root
-        if not isinstance(root, Stack):
-            raise TypeError(f"{self.node.path} is not inside a Stack")
-        return root

@@ -22,6 +22,10 @@ class Problem:
         return f"{where}{shown}: {self.message}"
 
 
+class StackWarning(UserWarning):
+    """A validation warning on a synthesized stack (the output is written; worth a look)."""
+
+
 class StackError(Exception):
     """Raised by synthesis when the stack has problems; carries every one of them."""
 

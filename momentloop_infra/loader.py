@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from types import ModuleType
 
-from momentloop_infra.constructs.stack import Stack
+from momentloop_infra.stack import Stack
 
 
 class LoadError(Exception):

@@ -1,1 +1,1 @@
-"""The Bicep emitter: expressions, the value serializer and the file templates."""
+"""Bicep values: expressions that remember the symbols they read, and the one value serializer."""

@@ -36,22 +36,6 @@ def output(module_symbol: str, name: str) -> Expr:
     return Expr(f"{module_symbol}.outputs.{name}", frozenset({module_symbol}))
 
 
-def call(function: str, *args: object) -> Expr:
-    """A function call whose arguments are values rendered by the serializer."""
-    from momentloop_infra.bicep.serialize import render_inline
-
-    rendered = [render_inline(a) for a in args]
-    return Expr(f"{function}({', '.join(rendered)})", refs_of(args))
-
-
-def interpolate(*parts: str | Expr) -> Expr:
-    """A string literal with `${...}` holes: literal parts are escaped, expressions are not."""
-    from momentloop_infra.bicep.serialize import escape_string_body
-
-    text = "".join(escape_string_body(p) if isinstance(p, str) else "${" + p.text + "}" for p in parts)
-    return Expr(f"'{text}'", refs_of(parts))
-
-
 def refs_of(values: Iterable[object]) -> frozenset[str]:
     """Every symbol referenced anywhere inside the given values."""
     found: set[str] = set()

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
 from momentloop_infra.bicep.expr import Expr, output, ref
+from momentloop_infra.build.naming import camel
+from momentloop_infra.build.settings import Settings, validate_settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
-from momentloop_infra.constructs.settings import Settings, validate_settings
-from momentloop_infra.errors import Problem
+from momentloop_infra.constructs.connection import Connection, RoleGrant
+from momentloop_infra.constructs.grants import grant_resources
+from momentloop_infra.constructs.plan import Plan
+from momentloop_infra.errors import Problem, StackError
 from momentloop_infra.model.names import NameRule, ResourceName
-from momentloop_infra.model.records import BicepFile, Resource
+from momentloop_infra.model.project import Service
+from momentloop_infra.model.records import BicepFile, Output, Resource
 from momentloop_infra.profiles import PROFILES
-from momentloop_infra.synth.context import camel
-
-if TYPE_CHECKING:
-    from momentloop_infra.synth.context import Synthesis
-    from momentloop_infra.synth.plan import Plan
+from momentloop_infra.validation.rules import RULES_BY_ID
 
 S = TypeVar("S", bound=Settings)
 
@@ -28,10 +30,23 @@ class AzureConstruct(Construct, Generic[S]):
     """A construct that expands into one Bicep module in main.bicep."""
 
     settings_model: ClassVar[type[Settings]]
+    # The keyword arguments the constructor takes, for mypy (`**settings: Unpack[...]`): the same
+    # names as `settings_model`'s fields, checked when the class is defined.
+    settings_args: ClassVar[type[Mapping[str, Any]]]
     module_kind: ClassVar[str]  # the module file stem this kind starts from, e.g. 'container-app'
     name_rule: ClassVar[NameRule | None] = None
+    # The resource of its module that role grants on this construct are scoped to (None: takes none).
+    grant_scope: ClassVar[str | None] = None
     # The seed's larger sizes, applied under `--profile scale-up` to settings the user left unset.
     builtin_profiles: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        model, args = cls.__dict__.get("settings_model"), cls.__dict__.get("settings_args")
+        if model is not None and args is not None:
+            typed = set(args.__required_keys__ | args.__optional_keys__)
+            if typed != set(model.model_fields):
+                raise TypeError(f"{cls.__name__}: settings_args and settings_model name different settings")
 
     def __init__(
         self,
@@ -41,6 +56,7 @@ class AzureConstruct(Construct, Generic[S]):
         profiles: Mapping[str, Mapping[str, Any]] | None,
     ) -> None:
         super().__init__(scope, id)
+        # Every keyword goes to the settings model, which reports unknown ones as problems.
         self._given = {k: v for k, v in settings.items() if v is not None}
         self._profiles = dict(profiles or {})
         self._overrides: list[tuple[str, object]] = []
@@ -64,8 +80,6 @@ class AzureConstruct(Construct, Generic[S]):
     @property
     def settings(self) -> S:
         """The settings of the default profile (raises StackError if they are invalid)."""
-        from momentloop_infra.errors import StackError
-
         found, problems = self.resolve("default")
         if found is None:
             raise StackError(problems)
@@ -76,7 +90,7 @@ class AzureConstruct(Construct, Generic[S]):
     @property
     def symbol(self) -> str:
         """This construct's module symbol in main.bicep."""
-        return camel(self.node.id)
+        return camel(self.node.unique_id)
 
     def output(self, name: str) -> Expr:
         """One of this construct's module outputs, as a main.bicep expression."""
@@ -119,15 +133,13 @@ class AzureConstruct(Construct, Generic[S]):
                 target = nxt
             else:
                 target[parts[-1]] = value
-        return attrs.evolve(resource, body=body)
+        return attrs.evolve(resource, body=body, overridden=tuple(path for path, _ in self._overrides))
 
     # -- reasoned suppressions --------------------------------------------------------------
 
     def suppress(self, rule_id: str, reason: str) -> None:
         """Silence one validation rule (e.g. 'ML113') on this construct only. The reason is
         required; it is written beside the resource as `// checkov:skip=ML113: reason`."""
-        from momentloop_infra.validation.rules import RULES_BY_ID
-
         if rule_id not in RULES_BY_ID:
             self.node.add_problem(
                 "suppress", rule_id, f"unknown rule; rules that can be suppressed: {', '.join(RULES_BY_ID)}"
@@ -146,6 +158,32 @@ class AzureConstruct(Construct, Generic[S]):
         """Rule id -> the reason it is silenced on this construct."""
         return dict(self._suppressions)
 
+    # -- what the pipeline asks of every construct ------------------------------------------------
+
+    # Outputs azd reads from main.bicep (AZURE_CONTAINER_REGISTRY_ENDPOINT...): the first construct
+    # of a kind gives them; `azd_outputs_rank` orders kinds among themselves.
+    azd_outputs_rank: ClassVar[int] = 0
+
+    def azd_outputs(self) -> tuple[Output, ...]:
+        return ()
+
+    def azd_service(self, settings: S) -> Service | None:
+        """The azd service this construct is (a container app), if any."""
+        return None
+
+    def extra_names(self) -> tuple[tuple[str, NameRule], ...]:
+        """Names of further resources, as (suffix of the path, rule): an app's identity is '#identity'."""
+        return ()
+
+    @property
+    def outgoing(self) -> tuple[Connection, ...]:
+        """The connections this construct declared (an app's connect() calls)."""
+        return ()
+
+    def implied_grants(self) -> tuple[RoleGrant, ...]:
+        """Grants this construct needs without declaring them (an app's AcrPull on its registry)."""
+        return ()
+
     # -- expansion ----------------------------------------------------------------------------
 
     def check(self, settings: S, plan: Plan) -> list[Problem]:
@@ -158,10 +196,15 @@ class AzureConstruct(Construct, Generic[S]):
     def emit(
         self, plan: Plan, synth: Synthesis, file: BicepFile, arguments: dict[str, object], needs: tuple[str, ...] = ()
     ) -> None:
-        """Add this construct's own module; every call gets its name, the region and the tags."""
+        """Add this construct's own module; every call gets its name, the region and the tags, and
+        the module gets the role assignments granted on this construct."""
         common: dict[str, object] = {
             "name": self.resource_name(plan).expression(),
             "location": ref("location"),
             "tags": ref("tags"),
         }
+        if self.grant_scope is not None and plan.grants_on(self):
+            params, grants, grant_arguments = grant_resources(self, plan, self.grant_scope)
+            file = attrs.evolve(file, params=(*file.params, *params), resources=(*file.resources, *grants))
+            arguments = {**arguments, **grant_arguments}
         synth.module(self, self.symbol, plan.module_stems[self.node.path], file, {**common, **arguments}, needs=needs)

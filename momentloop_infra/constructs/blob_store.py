@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field, field_validator
 
 from momentloop_infra.bicep.expr import ref
+from momentloop_infra.build.naming import camel
+from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
-from momentloop_infra.constructs.grants import grant_resources
-from momentloop_infra.constructs.settings import FieldProblem, Settings
-from momentloop_infra.model import names
+from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
+from momentloop_infra.constructs.plan import Plan
+from momentloop_infra.model import names, roles
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource, Suppression
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis, camel
-from momentloop_infra.synth.plan import Plan
 
 STORAGE_SKUS = ("Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Standard_GZRS", "Standard_RAGZRS")
 StorageSku = Literal[
@@ -49,32 +50,41 @@ class BlobStoreSettings(Settings):
         return value
 
 
-class BlobStore(AzureConstruct[BlobStoreSettings]):
+class BlobStoreArgs(TypedDict, total=False):
+    containers: Sequence[str] | None
+    sku: str | None
+    access_tier: str | None
+    soft_delete_days: int | None
+    name: str | None
+
+
+class BlobStore(AzureConstruct[BlobStoreSettings], Connectable):
+    """Connect with access 'read' (the default: Storage Blob Data Reader) or 'read_write'
+    (Contributor); the app gets AZURE_STORAGE_ACCOUNT_URL."""
+
     settings_model = BlobStoreSettings
     module_kind = "storage"
     name_rule = names.STORAGE_ACCOUNT
+    grant_scope = "account"
+    access_levels = ("read", "read_write")
     builtin_profiles = {"scale-up": {"sku": "Standard_GRS"}}
+
+    settings_args = BlobStoreArgs
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        containers: Sequence[str] | None = None,
-        sku: str | None = None,
-        access_tier: str | None = None,
-        soft_delete_days: int | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[BlobStoreArgs],
     ) -> None:
-        given = {
-            "containers": tuple(containers) if containers is not None else None,
-            "sku": sku,
-            "access_tier": access_tier,
-            "soft_delete_days": soft_delete_days,
-            "name": name,
-        }
-        super().__init__(scope, id, given, profiles)
+        super().__init__(scope, id, settings, profiles)
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        role = roles.STORAGE_BLOB_DATA_CONTRIBUTOR if access == "read_write" else roles.STORAGE_BLOB_DATA_READER
+        url = EnvVar(env_name or "AZURE_STORAGE_ACCOUNT_URL", self.output("blobEndpoint"))
+        return Connection(source, self, access, (RoleGrant(role, source, self),), (url,))
 
     def build(self, settings: BlobStoreSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=STORAGE_SKUS)
@@ -142,15 +152,13 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
             )
             for container in settings.containers
         ]
-        grant_params, grants, call_params = grant_resources(self, plan, "account")
         file = BicepFile(
             params=(
                 *common_params(),
                 Param("skuName", "string", description="Replication of the storage account."),
                 Param("accessTier", "string", description="Default access tier of new blobs."),
-                *grant_params,
             ),
-            resources=(account, blob_service, *containers, *grants),
+            resources=(account, blob_service, *containers),
             outputs=(
                 Output("name", "string", ref("account").prop("name")),
                 Output("blobEndpoint", "string", ref("account").prop("properties.primaryEndpoints.blob")),
@@ -163,6 +171,5 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
             {
                 "skuName": sku,
                 "accessTier": tier,
-                **call_params,
             },
         )

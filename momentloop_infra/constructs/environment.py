@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.build.settings import Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.monitoring import LogAnalytics
-from momentloop_infra.constructs.settings import Settings
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import Problem
 from momentloop_infra.model import names
 from momentloop_infra.model.records import BicepFile, Output, Param
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis
-from momentloop_infra.synth.plan import Plan
 
 
 class EnvironmentSettings(Settings):
@@ -23,8 +23,14 @@ class EnvironmentSettings(Settings):
     name: str | None = None
 
 
+class EnvironmentArgs(TypedDict, total=False):
+    zone_redundant: bool | None
+    name: str | None
+
+
 class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
     settings_model = EnvironmentSettings
+    settings_args = EnvironmentArgs
     module_kind = "container-apps-env"
     name_rule = names.MANAGED_ENVIRONMENT
 
@@ -34,12 +40,16 @@ class ContainerAppsEnvironment(AzureConstruct[EnvironmentSettings]):
         id: str,
         *,
         logs: LogAnalytics,
-        zone_redundant: bool | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[EnvironmentArgs],
     ) -> None:
-        super().__init__(scope, id, {"zone_redundant": zone_redundant, "name": name}, profiles)
+        super().__init__(scope, id, settings, profiles)
         self.logs = logs
+
+    azd_outputs_rank = 2
+
+    def azd_outputs(self) -> tuple[Output, ...]:
+        return (Output("AZURE_CONTAINER_ENVIRONMENT_NAME", "string", self.output("name")),)
 
     def check(self, settings: EnvironmentSettings, plan: Plan) -> list[Problem]:
         if not isinstance(self.logs, LogAnalytics):

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field, field_validator
 
 from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.build.naming import camel
+from momentloop_infra.build.naming import env_name as env_var_name
+from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
-from momentloop_infra.constructs.grants import grant_resources
-from momentloop_infra.constructs.settings import FieldProblem, Settings
-from momentloop_infra.model import names
+from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
+from momentloop_infra.constructs.plan import Plan
+from momentloop_infra.model import names, roles
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource, Suppression
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis, camel
-from momentloop_infra.synth.plan import Plan
 
 SECRET_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -48,36 +50,57 @@ class KeyVaultSettings(Settings):
         return value
 
 
-class KeyVault(AzureConstruct[KeyVaultSettings]):
+class KeyVaultArgs(TypedDict, total=False):
+    secrets: Sequence[str] | None
+    sku: str | None
+    purge_protection: bool | None
+    soft_delete_days: int | None
+    name: str | None
+
+
+class KeyVault(AzureConstruct[KeyVaultSettings], Connectable):
+    """Connect to give the app Key Vault Secrets User, AZURE_KEY_VAULT_URL, and each secret as an
+    environment variable (google-client-id -> GOOGLE_CLIENT_ID) through a Key Vault reference."""
+
     settings_model = KeyVaultSettings
     module_kind = "key-vault"
     name_rule = names.KEY_VAULT
+    grant_scope = "vault"
+
+    settings_args = KeyVaultArgs
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        secrets: Sequence[str] | None = None,
-        sku: str | None = None,
-        purge_protection: bool | None = None,
-        soft_delete_days: int | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[KeyVaultArgs],
     ) -> None:
-        given = {
-            "secrets": tuple(secrets) if secrets is not None else None,
-            "sku": sku,
-            "purge_protection": purge_protection,
-            "soft_delete_days": soft_delete_days,
-            "name": name,
-        }
-        super().__init__(scope, id, given, profiles)
+        super().__init__(scope, id, settings, profiles)
+
+    azd_outputs_rank = 3
+
+    def azd_outputs(self) -> tuple[Output, ...]:
+        return (
+            Output("AZURE_KEY_VAULT_ENDPOINT", "string", self.output("uri")),
+            Output("AZURE_KEY_VAULT_NAME", "string", self.output("name")),
+        )
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        env = (
+            EnvVar(env_name or "AZURE_KEY_VAULT_URL", self.output("uri")),
+            *(
+                EnvVar(env_var_name(secret), secret=secret, vault=self, vault_uri=self.output("uri"))
+                for secret in self.secret_names
+            ),
+        )
+        return Connection(source, self, None, (RoleGrant(roles.KEY_VAULT_SECRETS_USER, source, self),), env)
 
     @property
     def secret_names(self) -> tuple[str, ...]:
         value = self._given.get("secrets", ())
-        return tuple(value) if isinstance(value, tuple) else ()
+        return tuple(value) if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value) else ()
 
     def build(self, settings: KeyVaultSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=("standard", "premium"))
@@ -152,7 +175,6 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                     path=self.node.path,
                 )
             )
-        grant_params, grants, call_params = grant_resources(self, plan, "vault")
         file = BicepFile(
             params=(
                 *common_params(),
@@ -163,9 +185,8 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                     description="Purge protection is irreversible; off by default.",
                 ),
                 *secret_params,
-                *grant_params,
             ),
-            resources=(vault, *secret_resources, *grants),
+            resources=(vault, *secret_resources),
             outputs=(
                 Output("name", "string", ref("vault").prop("name")),
                 Output("uri", "string", ref("vault").prop("properties.vaultUri")),
@@ -179,6 +200,5 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                 "skuName": sku,
                 "enablePurgeProtection": purge,
                 **call_secrets,
-                **call_params,
             },
         )

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from pydantic import Field
 
 from momentloop_infra.bicep.expr import ref
+from momentloop_infra.build.settings import Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
-from momentloop_infra.constructs.settings import Settings
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model import names
 from momentloop_infra.model.records import BicepFile, Output, Param
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis
-from momentloop_infra.synth.plan import Plan
 
 
 class LogAnalyticsSettings(Settings):
@@ -24,22 +24,28 @@ class LogAnalyticsSettings(Settings):
     name: str | None = None
 
 
+class LogAnalyticsArgs(TypedDict, total=False):
+    sku: str | None
+    retention_days: int | None
+    name: str | None
+
+
 class LogAnalytics(AzureConstruct[LogAnalyticsSettings]):
     settings_model = LogAnalyticsSettings
+    settings_args = LogAnalyticsArgs
     module_kind = "monitoring"
     name_rule = names.LOG_ANALYTICS
+    grant_scope = "workspace"
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        sku: str | None = None,
-        retention_days: int | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[LogAnalyticsArgs],
     ) -> None:
-        super().__init__(scope, id, {"sku": sku, "retention_days": retention_days, "name": name}, profiles)
+        super().__init__(scope, id, settings, profiles)
 
     def build(self, settings: LogAnalyticsSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=("PerGB2018", "CapacityReservation"))

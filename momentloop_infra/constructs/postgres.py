@@ -9,20 +9,21 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import attrs
 from pydantic import Field, model_validator
 
 from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
-from momentloop_infra.constructs.settings import FieldProblem, Settings
+from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model import names
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis
-from momentloop_infra.synth.plan import Plan
 
 Tier = Literal["Burstable", "GeneralPurpose", "MemoryOptimized"]
 STORAGE_SIZES_GB = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
@@ -83,45 +84,51 @@ class PostgresSettings(Settings):
         return TIER_OF_SERIES[match.group(1)]
 
 
-class PostgresFlexible(AzureConstruct[PostgresSettings]):
+class PostgresArgs(TypedDict, total=False):
+    database: str | None
+    version: str | None
+    sku: str | None
+    tier: str | None
+    storage_gb: int | None
+    high_availability: str | None
+    backup_retention_days: int | None
+    geo_redundant_backup: bool | None
+    name: str | None
+
+
+class PostgresFlexible(AzureConstruct[PostgresSettings], Connectable):
+    """Connect to make the app's identity an Entra administrator of the server; the app gets
+    POSTGRES_HOST, POSTGRES_DATABASE and POSTGRES_USER (its identity's name)."""
+
     settings_model = PostgresSettings
     module_kind = "postgresql"
     name_rule = names.POSTGRES_SERVER
     builtin_profiles = {"scale-up": {"sku": "Standard_D2s_v3", "high_availability": "ZoneRedundant"}}
+
+    settings_args = PostgresArgs
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        database: str | None = None,
-        version: str | None = None,
-        sku: str | None = None,
-        tier: str | None = None,
-        storage_gb: int | None = None,
-        high_availability: str | None = None,
-        backup_retention_days: int | None = None,
-        geo_redundant_backup: bool | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[PostgresArgs],
     ) -> None:
-        given = {
-            "database": database,
-            "version": version,
-            "sku": sku,
-            "tier": tier,
-            "storage_gb": storage_gb,
-            "high_availability": high_availability,
-            "backup_retention_days": backup_retention_days,
-            "geo_redundant_backup": geo_redundant_backup,
-            "name": name,
-        }
-        super().__init__(scope, id, given, profiles)
+        super().__init__(scope, id, settings, profiles)
 
     @property
     def database_name(self) -> str:
         value = self._given.get("database", "app")
         return value if isinstance(value, str) else "app"
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        env = (
+            EnvVar("POSTGRES_HOST", self.output("fqdn")),
+            EnvVar("POSTGRES_DATABASE", self.database_name),
+            EnvVar("POSTGRES_USER", source.identity_output("name")),
+        )
+        return Connection(source, self, None, (), env, in_target=("Entra administrator",))
 
     def build(self, settings: PostgresSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku)

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import ref
+from momentloop_infra.build.settings import Settings
+from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
-from momentloop_infra.constructs.grants import grant_resources
-from momentloop_infra.constructs.settings import Settings
-from momentloop_infra.model import names
+from momentloop_infra.constructs.connection import Connectable, Connection, Principal, RoleGrant
+from momentloop_infra.constructs.plan import Plan
+from momentloop_infra.model import names, roles
 from momentloop_infra.model.records import BicepFile, Output, Param, Suppression
 from momentloop_infra.model.resources import common_params, resource
-from momentloop_infra.synth.context import Synthesis
-from momentloop_infra.synth.plan import Plan
 
 BASIC_SKU_REASON = "the SKU is a parameter (Basic by default, for cost); Premium-only features are not available"
 
@@ -24,22 +24,42 @@ class RegistrySettings(Settings):
     name: str | None = None
 
 
-class ContainerRegistry(AzureConstruct[RegistrySettings]):
+class RegistryArgs(TypedDict, total=False):
+    sku: str | None
+    name: str | None
+
+
+class ContainerRegistry(AzureConstruct[RegistrySettings], Connectable):
+    """Connect to give the app AcrPull (implied anyway for the registry an app pulls from)."""
+
     settings_model = RegistrySettings
     module_kind = "container-registry"
     name_rule = names.CONTAINER_REGISTRY
+    grant_scope = "registry"
     builtin_profiles = {"scale-up": {"sku": "Standard"}}
+
+    settings_args = RegistryArgs
 
     def __init__(
         self,
         scope: Construct,
         id: str,
         *,
-        sku: str | None = None,
-        name: str | None = None,
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[RegistryArgs],
     ) -> None:
-        super().__init__(scope, id, {"sku": sku, "name": name}, profiles)
+        super().__init__(scope, id, settings, profiles)
+
+    azd_outputs_rank = 1
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        return Connection(source, self, None, (RoleGrant(roles.ACR_PULL, source, self),))
+
+    def azd_outputs(self) -> tuple[Output, ...]:
+        return (
+            Output("AZURE_CONTAINER_REGISTRY_ENDPOINT", "string", self.output("loginServer")),
+            Output("AZURE_CONTAINER_REGISTRY_NAME", "string", self.output("name")),
+        )
 
     def build(self, settings: RegistrySettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=("Basic", "Standard", "Premium"))
@@ -68,10 +88,9 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
                 path=self.node.path,
             )
         )
-        grant_params, grants, call_params = grant_resources(self, plan, "registry")
         file = BicepFile(
-            params=(*common_params(), Param("skuName", "string", description="Registry SKU."), *grant_params),
-            resources=(registry, *grants),
+            params=(*common_params(), Param("skuName", "string", description="Registry SKU.")),
+            resources=(registry,),
             outputs=(
                 Output("name", "string", ref("registry").prop("name")),
                 Output("loginServer", "string", ref("registry").prop("properties.loginServer")),
@@ -83,6 +102,5 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
             file,
             {
                 "skuName": sku,
-                **call_params,
             },
         )

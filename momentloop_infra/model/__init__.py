@@ -1,1 +1,2 @@
-"""Plain records the constructs expand into; the emitter knows nothing about constructs."""
+"""Plain records: files, resources, parameters, outputs, names, roles, findings and the Project.
+They hold no construct, so the emitter and validation read them knowing nothing of constructs."""

@@ -7,11 +7,13 @@ length and character rule can be checked at synth time. Long ids are shortened d
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import attrs
 
-from momentloop_infra.bicep.expr import Expr, interpolate, ref
+from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.bicep.functions import interpolate
 
 TOKEN_LENGTH = 13
 HASH_LENGTH = 4
@@ -73,8 +75,6 @@ class ResourceName:
 
 
 def short_hash(text: str) -> str:
-    import hashlib  # only long or colliding ids need it: keep it off the start-up path
-
     return hashlib.sha256(text.encode()).hexdigest()[:HASH_LENGTH]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from momentloop_infra.bicep.expr import Expr, call, ref
+from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.bicep.functions import call
 from momentloop_infra.model.api_versions import API_VERSIONS
 from momentloop_infra.model.records import Param, Resource, Suppression
 from momentloop_infra.model.roles import Role

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.model.findings import Finding
+from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, ParamValue
-from momentloop_infra.validation.findings import Finding
 from momentloop_infra.validation.symbols import FileSymbols
-
-if TYPE_CHECKING:
-    from momentloop_infra.synth.assemble import Project
 
 MAIN = "main.bicep"
 PARAMS_FILE = "main.bicepparam"
@@ -111,7 +108,7 @@ def _typed(value: ParamValue) -> object:
 
 
 def check_project(project: Project) -> list[Finding]:
-    stack = project.stack.node.path
+    stack = project.stack_path
     found: list[Finding] = []
     files: dict[str, BicepFile] = {MAIN: project.main, **project.modules}
 

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import attrs
 
 from momentloop_infra.errors import Problem, StackError
+from momentloop_infra.model.findings import Finding, Report
+from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import Resource, Suppression
 from momentloop_infra.validation.consistency import MAIN, check_project, module_param_values
-from momentloop_infra.validation.findings import Finding, Report
 from momentloop_infra.validation.rules import RULES, RULES_BY_ID, files_of
 from momentloop_infra.validation.schema import check_resource
 from momentloop_infra.validation.symbols import FileSymbols
-
-if TYPE_CHECKING:
-    from momentloop_infra.constructs.stack import Stack
-    from momentloop_infra.synth.assemble import Project
 
 # Checks that are not rules in RULES: for SARIF's rule list and `--format json`.
 CHECKS: dict[str, tuple[str, str]] = {
@@ -58,22 +54,11 @@ def _findings(project: Project) -> list[Finding]:
     return found
 
 
-def suppressions_of(project: Project) -> dict[str, dict[str, str]]:
-    """construct path -> {rule id: reason}."""
-    from momentloop_infra.constructs.base import AzureConstruct
-
-    return {
-        c.node.path: dict(c.suppressions)
-        for c in project.stack.node.walk()
-        if isinstance(c, AzureConstruct) and c.suppressions
-    }
-
-
 def validate_project(project: Project) -> tuple[Report, Project]:
     """Every finding on the project, and the project with each honoured suppression written into
     the resource it concerns (as `// checkov:skip=ID: reason`, the comment scanners read)."""
-    stack = project.stack.node.path
-    wanted = suppressions_of(project)
+    stack = project.stack_path
+    wanted = project.suppressions
     used: set[tuple[str, str]] = set()
     findings: list[Finding] = []
     additions: dict[tuple[str, str], list[Suppression]] = {}
@@ -181,17 +166,3 @@ class ValidationFailed(StackError):
         super().__init__([f.problem() for f in report.errors])
         self.report = report
         self.project = project
-
-
-def check_stack(stack: Stack, profile: str) -> Report:
-    """The full report for a stack: its own problems, or every finding on what it synthesizes,
-    each placed on its line in the rendered files."""
-    from momentloop_infra.synth.assemble import assemble
-    from momentloop_infra.synth.output import Layout, render_files
-
-    try:
-        project = assemble(stack, profile, validate=False)
-    except StackError as exc:
-        return Report.of(stack.node.path, profile, problems_as_findings(exc.problems))
-    report, project = validate_project(project)
-    return locate(report, render_files(project, Layout.of("synth_out", "azure.yaml")))

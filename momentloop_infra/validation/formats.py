@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from momentloop_infra.model.findings import Finding, Report
 from momentloop_infra.validation.core import CHECKS
-from momentloop_infra.validation.findings import Finding, Report
 from momentloop_infra.validation.rules import RULES
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

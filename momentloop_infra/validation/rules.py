@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.model.findings import Level
+from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, Resource
+from momentloop_infra.model.secrets import looks_secret
 from momentloop_infra.validation.consistency import MAIN, exprs_in
-from momentloop_infra.validation.findings import Level
 from momentloop_infra.validation.symbols import FileSymbols
 
-if TYPE_CHECKING:
-    from momentloop_infra.synth.assemble import Project
-
-SECRET_NAME = re.compile(r"(?i)(password|passwd|secret|api_?key|token|private_?key|connection_?string|credential)")
 _LIST_CALL = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Za-z_]\w*\.)?list[A-Z]\w*\(")
 _SERVICE_TAG = re.compile(r"'azd-service-name':\s*'((?:[^'\\]|\\.)*)'")
 _QUOTED_KEY = re.compile(r"'((?:[^'\\]|\\.)*)':")
@@ -152,11 +150,12 @@ def service_tag(project: Project, file_name: str, value: object) -> str | None:
 
 
 def secret_in_output(project: Project) -> Iterator[Hit]:
-    stack = project.stack.node.path
+    stack = project.stack_path
     for name, file in files_of(project).items():
         secure = secure_params(file)
         for output in file.outputs:
-            if carries_secret(output.value, file, secure) or SECRET_NAME.search(output.name):
+            named_secret = not output.generated and looks_secret(output.name)
+            if carries_secret(output.value, file, secure) or named_secret:
                 yield Hit(stack, f"output {output.name}", output.value.text, name, output.name)
 
 
@@ -168,12 +167,18 @@ def secret_in_tag(project: Project) -> Iterator[Hit]:
 
 
 def secret_in_plain_param(project: Project) -> Iterator[Hit]:
-    stack = project.stack.node.path
+    stack = project.stack_path
     main_secure = secure_params(project.main)
     for name, file in files_of(project).items():
         for p in file.params:
-            if not p.secure and SECRET_NAME.search(p.name):
+            if not p.secure and not p.generated and looks_secret(p.name):
                 yield Hit(stack, f"param {p.name}", None, name, p.name, "its name says it holds a secret")
+    for name, resource in deployed(project):
+        # A property a user set by override(): a literal under a secret's name is a secret in the source.
+        for path in resource.overridden:
+            value = get(resource.body, path)
+            if looks_secret(path.rsplit(".", 1)[-1]) and isinstance(value, str) and value:
+                yield Hit(resource.path, path, "(hidden)", name, resource.symbol, "its name says it holds a secret")
     for call in project.main.modules:
         module = project.modules.get(call.file)
         if module is None:
@@ -207,7 +212,7 @@ def secret_in_plain_param(project: Project) -> Iterator[Hit]:
 
 
 def secure_param_default(project: Project) -> Iterator[Hit]:
-    stack = project.stack.node.path
+    stack = project.stack_path
     for name, file in files_of(project).items():
         for p in file.params:
             if p.secure and p.default is not None and p.default != "":
@@ -223,28 +228,25 @@ def azd_env_tag(project: Project) -> Iterator[Hit]:
         if resource.type == "Microsoft.Resources/resourceGroups" and not resource.existing:
             keys = tag_keys(project, MAIN, resource.body.get("tags"))
             if keys is None or "azd-env-name" not in keys:
-                yield Hit(project.stack.node.path, "tags", None, MAIN, resource.symbol)
+                yield Hit(project.stack_path, "tags", None, MAIN, resource.symbol)
 
 
 def azd_service_tag(project: Project) -> Iterator[Hit]:
-    from momentloop_infra.constructs.container_app import ContainerApp
-
     tagged: dict[str, list[str]] = {}
     for name, resource in deployed(project, "Microsoft.App/containerApps"):
         tag = service_tag(project, name, resource.body.get("tags"))
         if tag is not None:
             tagged.setdefault(tag, []).append(resource.path)
-    for construct in project.stack.node.walk():
-        # Every container app is an azd service (a prebuilt image= one too), so each needs its tag.
-        listed = isinstance(construct, ContainerApp) and construct.node.path in project.plan.settings
-        if listed and construct.node.id not in tagged:
+    # Every container app is an azd service (a prebuilt image= one too), so each needs its tag.
+    for service in project.services:
+        if service.name not in tagged:
             yield Hit(
-                construct.node.path,
+                service.path,
                 "tags",
                 None,
                 "",
                 "",
-                f"azure.yaml lists service {construct.node.id!r} but no container app carries its tag",
+                f"azure.yaml lists service {service.name!r} but no container app carries its tag",
             )
 
 
@@ -264,7 +266,7 @@ TEMPLATE_LIMITS = (("params", 256), ("variables", 256), ("resources and modules"
 
 
 def template_limits(project: Project) -> Iterator[Hit]:
-    stack = project.stack.node.path
+    stack = project.stack_path
     for name, file in files_of(project).items():
         counts = {
             "params": len(file.params),

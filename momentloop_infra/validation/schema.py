@@ -18,8 +18,8 @@ from importlib import resources as package_resources
 from typing import Any
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.model.findings import Finding
 from momentloop_infra.model.records import Resource
-from momentloop_infra.validation.findings import Finding
 from momentloop_infra.validation.symbols import FileSymbols
 
 REQUIRED, READ_ONLY, WRITE_ONLY, DEPLOY_TIME_CONSTANT = 1, 2, 4, 8

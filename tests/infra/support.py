@@ -7,9 +7,10 @@ from pathlib import Path
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from momentloop_infra import Stack
+from momentloop_infra.emit.files import Layout, render_files
 from momentloop_infra.loader import load_stack
-from momentloop_infra.synth.assemble import Project, assemble
-from momentloop_infra.synth.output import Layout, render_files
+from momentloop_infra.model.project import Project
+from momentloop_infra.pipeline.synthesize import synthesize
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.name for p in (REPO / "examples").glob("*.py") if not p.name.startswith("_"))
@@ -20,13 +21,13 @@ def load_example(name: str) -> Stack:
 
 
 def project_of(stack: Stack, profile: str = "default") -> Project:
-    return assemble(stack, profile)
+    return synthesize(stack, profile)
 
 
 def files_of(stack: Stack, profile: str = "default") -> dict[str, str]:
     """What `momentloop-synth` writes from the repository root, keyed by path under infra/."""
     layout = Layout.of(REPO / "synth_out", REPO / "azure.yaml", REPO)
-    return render_files(assemble(stack, profile), layout)
+    return render_files(synthesize(stack, profile), layout)
 
 
 def _extension(ext: str) -> type[SingleFileSnapshotExtension]:

@@ -89,7 +89,8 @@ def test_loading_mistakes_exit_2_without_a_traceback(app: str, expected: str) ->
 
 def test_an_exception_in_the_stack_file_points_at_its_line(tmp_path: Path) -> None:
     (tmp_path / "typo.py").write_text(
-        "from momentloop_infra import Stack, LogAnalytics\nstack = Stack('x')\nLogAnalytics(stack, 'logs', retention=3)\n"
+        # A positional setting: Python itself refuses the call (a misspelt keyword is a Problem instead).
+        "from momentloop_infra import Stack, LogAnalytics\nstack = Stack('x')\nLogAnalytics(stack, 'logs', 30)\n"
     )
     result = run("--app", "typo.py:stack", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr

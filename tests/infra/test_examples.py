@@ -12,7 +12,7 @@ OTHER_EXAMPLES = [name for name in EXAMPLES if name != "momentloop.py"]  # that 
 
 
 def test_there_are_examples_beyond_the_momentloop_stack() -> None:
-    assert {"small.py", "shared_store.py"} <= set(OTHER_EXAMPLES)
+    assert {"small.py", "shared_store.py", "reusable.py"} <= set(OTHER_EXAMPLES)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,9 @@ def test_example_output_matches_snapshot(example: str, path: str, snapshot: Snap
 
 def test_shared_store_gives_the_writer_contributor_and_the_reader_reader() -> None:
     project = project_of(load_example("shared_store.py"))
-    grants = {(g.principal.node.id, g.role.name) for g in project.plan.grants if g.target.node.id == "photos"}
+    grants = {
+        (g.principal.removeprefix("gallery/"), g.role.name) for g in project.grants if g.target == "gallery/photos"
+    }
     assert grants == {
         ("ingest", roles.STORAGE_BLOB_DATA_CONTRIBUTOR.name),
         ("gallery", roles.STORAGE_BLOB_DATA_READER.name),
@@ -40,7 +42,7 @@ def test_shared_store_gives_the_writer_contributor_and_the_reader_reader() -> No
 
 def test_small_stack_is_one_app_and_one_store() -> None:
     project = project_of(load_example("small.py"))
-    kinds = sorted(type(c).__name__ for c in project.stack.node.walk()[1:])
+    kinds = sorted(type(c).__name__ for c in load_example("small.py").node.walk()[1:])
     assert kinds == [
         "BlobStore",
         "ContainerApp",
@@ -48,9 +50,9 @@ def test_small_stack_is_one_app_and_one_store() -> None:
         "ContainerRegistry",
         "LogAnalytics",
     ]
-    assert {(g.principal.node.id, g.role.name) for g in project.plan.grants} == {
-        ("api", roles.STORAGE_BLOB_DATA_CONTRIBUTOR.name),
-        ("api", roles.ACR_PULL.name),
+    assert {(g.principal, g.role.name) for g in project.grants} == {
+        ("small/api", roles.STORAGE_BLOB_DATA_CONTRIBUTOR.name),
+        ("small/api", roles.ACR_PULL.name),
     }
 
 
@@ -63,6 +65,20 @@ def test_an_app_with_a_prebuilt_image_is_an_azd_service_that_builds_nothing() ->
     ContainerApp(b.stack, "docs", environment=b.env, image="nginx:1.27-alpine", port=80)
     b.app("api")
     yaml = files_of(b.stack)["azure.yaml"]
-    assert "  docs:\n    image: \"nginx:1.27-alpine\"\n    host: containerapp\n" in yaml
+    assert '  docs:\n    image: "nginx:1.27-alpine"\n    host: containerapp\n' in yaml
     assert "  api:\n    project: api\n    language: docker\n" in yaml
     assert "'nginx:1.27-alpine'" in files_of(b.stack)["modules/container-app-docs.bicep"]
+
+
+def test_reusable_example_uses_its_construct_twice_without_a_collision() -> None:
+    files = files_of(load_example("reusable.py"))
+    for site in ("shop", "outlet"):
+        assert f"modules/container-app-{site}-app.bicep" in files and f"modules/storage-{site}-files.bicep" in files
+        assert f"  {site}-app:\n    project: storefront\n" in files["azure.yaml"]
+    assert "targetPort: 3000" in files["modules/container-app-outlet-app.bicep"]
+    assert "targetPort: 8000" in files["modules/container-app-shop-app.bicep"]
+    project = project_of(load_example("reusable.py"))
+    assert {(g.principal, g.target) for g in project.grants if g.role.name != "AcrPull"} == {
+        ("storefronts/shop/app", "storefronts/shop/files"),
+        ("storefronts/outlet/app", "storefronts/outlet/files"),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from momentloop_infra.model import names
-from momentloop_infra.synth.assemble import assemble
+from momentloop_infra.pipeline.synthesize import synthesize
 from tests.infra.builders import base
 
 TOKEN = "a" * names.TOKEN_LENGTH
@@ -15,7 +15,7 @@ def _storage_names(count: int, id_of: str = "store-{}") -> list[str]:
     b = base()
     for i in range(count):
         b.store(id_of.format(i))
-    plan = assemble(b.stack).plan
+    plan = synthesize(b.stack)
     return [n.sample() for p, n in plan.names.items() if n.rule is names.STORAGE_ACCOUNT]
 
 
@@ -36,7 +36,7 @@ def test_ids_that_reduce_to_the_same_slug_stay_distinct() -> None:
     b = base()
     b.store("media-1")
     b.store("media1")
-    plan = assemble(b.stack).plan
+    plan = synthesize(b.stack)
     samples = [plan.names[f"demo/{i}"].sample() for i in ("media-1", "media1")]
     assert samples[0] != samples[1]
 
@@ -48,7 +48,7 @@ def test_every_generated_name_fits_its_type() -> None:
     app.connect(b.store(f"{long}-store"))
     app.connect(b.vault(f"{long}-vault"))
     app.connect(b.db(f"{long}-db"))
-    plan = assemble(b.stack).plan
+    plan = synthesize(b.stack)
     for path, name in plan.names.items():
         assert name.rule.check(name.sample()) is None, (path, name.sample())
 
@@ -56,6 +56,6 @@ def test_every_generated_name_fits_its_type() -> None:
 def test_names_render_as_azd_expressions() -> None:
     b = base()
     b.store("photos")
-    name = assemble(b.stack).plan.names["demo/photos"]
+    name = synthesize(b.stack).names["demo/photos"]
     assert str(name.expression()) == "'${abbrs.storageStorageAccounts}photos${resourceToken}'"
     assert name.sample() == f"stphotos{TOKEN}"

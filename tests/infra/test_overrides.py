@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from momentloop_infra import StackError
-from momentloop_infra.synth.assemble import assemble
+from momentloop_infra.pipeline.synthesize import synthesize
 from tests.infra.builders import base
 from tests.infra.support import files_of
 
@@ -28,16 +28,14 @@ def test_override_through_a_value_that_is_not_an_object_is_refused() -> None:
         StackError,
         match=r"demo/store: override = 'properties.minimumTlsVersion.value': 'minimumTlsVersion' is not an object",
     ):
-        assemble(b.stack)
+        synthesize(b.stack)
 
 
 def test_override_needs_a_dotted_path() -> None:
     b = base()
     b.store().override("properties..x", 1)
-    with pytest.raises(
-        StackError, match=r"demo/store: override = 'properties..x': give a dotted property path"
-    ):
-        assemble(b.stack)
+    with pytest.raises(StackError, match=r"demo/store: override = 'properties..x': give a dotted property path"):
+        synthesize(b.stack)
 
 
 def test_an_override_is_validated_against_the_azure_schema_like_everything_else() -> None:
@@ -46,7 +44,7 @@ def test_an_override_is_validated_against_the_azure_schema_like_everything_else(
     store.override("properties.allowSharedKeyAccesss", False)  # a typo
     store.override("properties.minimumTlsVersion", "TLS1_0")  # weaker than the design allows
     with pytest.raises(StackError) as raised:
-        assemble(b.stack)
+        synthesize(b.stack)
     text = str(raised.value)
     assert "demo/store: properties.allowSharedKeyAccesss: is not a property of" in text and "[ML002]" in text
     assert "demo/store: properties.minimumTlsVersion = 'TLS1_0'" in text and "[ML111]" in text

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from momentloop_infra.bicep.expr import Expr, call, interpolate, ref
+from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.bicep.functions import call, interpolate
 from momentloop_infra.bicep.serialize import UnrenderableValue, escape_string_body, render, render_inline
 
 

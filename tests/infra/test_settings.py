@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from momentloop_infra import StackError
-from momentloop_infra.synth.assemble import assemble
+from momentloop_infra.pipeline.synthesize import synthesize
 from tests.infra.builders import base
 
 
@@ -15,7 +15,7 @@ def problems_of(kind: str, **settings: Any) -> list[str]:
     b = base()
     getattr(b, kind)("thing", **settings)
     with pytest.raises(StackError) as raised:
-        assemble(b.stack)
+        synthesize(b.stack)
     return [str(p) for p in raised.value.problems]
 
 
@@ -90,9 +90,9 @@ def test_invalid_settings(kind: str, settings: dict[str, Any], expected: str) ->
 def test_profile_values_are_checked_under_the_profile_name() -> None:
     b = base()
     b.db("db", profiles={"scale-up": {"sku": "Standard_B2s", "high_availability": "ZoneRedundant"}})
-    assemble(b.stack)  # the default profile is valid
+    synthesize(b.stack)  # the default profile is valid
     with pytest.raises(StackError, match=r"demo/db \(profile 'scale-up'\): high_availability"):
-        assemble(b.stack, "scale-up")
+        synthesize(b.stack, "scale-up")
 
 
 def test_unknown_setting_lists_the_known_ones() -> None:
@@ -101,7 +101,7 @@ def test_unknown_setting_lists_the_known_ones() -> None:
 
     BlobStore(b.stack, "store", profiles={"scale-up": {"replication": "GRS"}})
     with pytest.raises(StackError, match="unknown setting; BlobStore accepts: access_tier, containers"):
-        assemble(b.stack, "scale-up")
+        synthesize(b.stack, "scale-up")
 
 
 def test_duplicate_ids_and_bad_ids_name_the_parent() -> None:
@@ -110,7 +110,7 @@ def test_duplicate_ids_and_bad_ids_name_the_parent() -> None:
     b.store("store")
     b.store("Bad_Id")
     with pytest.raises(StackError) as raised:
-        assemble(b.stack)
+        synthesize(b.stack)
     text = str(raised.value)
     assert "demo/store: id = 'store': 'demo' already has a child with this id" in text
     assert "demo/Bad_Id: id = 'Bad_Id': ids are lowercase letters and digits" in text
@@ -120,8 +120,8 @@ def test_an_empty_stack_and_an_app_without_registry_are_refused() -> None:
     from momentloop_infra import ContainerApp, Stack
 
     with pytest.raises(StackError, match="the stack has no resources"):
-        assemble(Stack("empty"))
+        synthesize(Stack("empty"))
     b = base()
     ContainerApp(b.stack, "api", environment=b.env)
     with pytest.raises(StackError, match="demo/api: registry: an app needs a ContainerRegistry"):
-        assemble(b.stack)
+        synthesize(b.stack)

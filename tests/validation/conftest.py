@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from momentloop_infra.constructs.base import PROFILES
+from momentloop_infra.emit.files import Layout
 from momentloop_infra.loader import load_stack
-from momentloop_infra.synth.assemble import assemble
-from momentloop_infra.synth.output import Layout, render_files, write_files
+from momentloop_infra.pipeline import run
+from momentloop_infra.pipeline.synthesize import synthesize as synthesize_stack
+from momentloop_infra.profiles import PROFILES
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.py") if not p.name.startswith("_"))
@@ -19,9 +20,7 @@ OUTPUTS = [f"{example}-{profile}" for example in EXAMPLES for profile in PROFILE
 def synthesize(example: str, profile: str, out: Path) -> dict[str, str]:
     stack = load_stack(f"{REPO / 'examples' / example}.py:stack")
     layout = Layout.of(out, None, REPO)
-    files = render_files(assemble(stack, profile), layout)
-    write_files(files, layout)
-    return files
+    return run.write(synthesize_stack(stack, profile), layout)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from momentloop_infra.cli import main
 from momentloop_infra.errors import StackError
-from momentloop_infra.synth.assemble import assemble
+from momentloop_infra.pipeline.synthesize import synthesize
 from tests.validation.bad_stacks import CASES
 
 # name -> fragments the output must contain: path, field, value, and the allowed values or the fix.
@@ -49,7 +49,7 @@ EXPECTED: dict[str, list[str]] = {
     "environment_of_other_stack": ["demo/api: environment = 'other/env'", "belongs to another stack"],
     "conflicting_connections": ["demo/api: connect = 'demo/store'", "already connected with access='read'"],
     "connect_to_itself": ["demo/api: connect = 'demo/api'", "cannot connect to itself"],
-    "access_on_vault": ["demo/api: connect = 'demo/vault'", "access applies to a BlobStore only"],
+    "access_on_vault": ["demo/api: connect = 'demo/vault'", "a KeyVault takes no access argument"],
     "connect_to_ingress_none": ["demo/web: connect = 'demo/worker'", "ingress='none'"],
     "app_without_registry": ["demo/api: registry", "needs a ContainerRegistry"],
     "bad_secret_name": ["demo/vault: secrets = 'Bad Secret'", "for example 'jwt-secret'"],
@@ -91,7 +91,7 @@ def test_the_table_is_complete() -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_bad_stack(name: str, tmp_path: Path) -> None:
     with pytest.raises(StackError) as raised:
-        assemble(CASES[name]())
+        synthesize(CASES[name]())
     for problem in raised.value.problems:
         assert problem.path and problem.message  # who, and what to do
 

@@ -12,18 +12,19 @@ from click.testing import CliRunner
 
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.cli import main
+from momentloop_infra.emit.files import Layout, render_files
+from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import Output, Param, ParamValue
-from momentloop_infra.synth.assemble import Project, assemble
-from momentloop_infra.synth.output import Layout, render_files
+from momentloop_infra.pipeline.run import validate_stack
+from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.validation import validate_project
-from momentloop_infra.validation.core import check_stack
 from momentloop_infra.validation.rules import RULES
 from tests.infra.builders import Base, base
 from tests.validation.conftest import REPO
 
 
 def rules_hit(stack: Any) -> set[str]:
-    report, _ = validate_project(assemble(stack, validate=False))
+    report, _ = validate_project(synthesize(stack, validate=False))
     return {f.rule for f in report.findings if f.suppressed is None}
 
 
@@ -119,7 +120,7 @@ def test_rule_trips_and_is_suppressible(rule_id: str) -> None:
     b = base()
     construct = RULE_CASES[rule_id](b)
     construct.suppress(rule_id, "accepted for this test, with a reason")
-    project = assemble(b.stack)
+    project = synthesize(b.stack)
     assert project.report is not None
     assert [(f.rule, f.path) for f in project.report.suppressed] == [(rule_id, construct.node.path)]
     files = render_files(project, Layout.of(REPO / "synth_out", None, REPO))
@@ -131,7 +132,7 @@ def test_record_level_rule(rule_id: str) -> None:
     b = base()
     b.app("api").connect(b.vault())
     b.store()
-    project = PROJECT_CASES[rule_id](assemble(b.stack, validate=False))
+    project = PROJECT_CASES[rule_id](synthesize(b.stack, validate=False))
     report, _ = validate_project(project)
     assert rule_id in {f.rule for f in report.findings}
 
@@ -139,7 +140,7 @@ def test_record_level_rule(rule_id: str) -> None:
 def test_service_tags_found_and_unique() -> None:
     b = base()
     b.app("api")
-    project = assemble(b.stack, validate=False)
+    project = synthesize(b.stack, validate=False)
     assert rules_hit(b.stack) == set()
     # Two container apps carrying one service tag: azd refuses that.
     name = "modules/container-app-api.bicep"
@@ -172,13 +173,13 @@ def test_suppression_silences_one_construct_and_is_written_beside_the_resource()
     strict = b.store("strict")
     strict.override("properties.allowSharedKeyAccess", True)
     with pytest.raises(Exception) as raised:
-        assemble(b.stack)
+        synthesize(b.stack)
     assert [str(p) for p in raised.value.problems] == [  # type: ignore[attr-defined]
         "demo/strict: properties.allowSharedKeyAccess = True: account keys bypass Entra ID and RBAC; an omitted value "
         "means enabled; fix: set properties.allowSharedKeyAccess to false and grant roles through connect() [ML113]"
     ]
     strict.suppress("ML113", "the same importer writes here too")
-    project = assemble(b.stack)
+    project = synthesize(b.stack)
     assert project.report is not None and len(project.report.suppressed) == 2
     text = render_files(project, Layout.of(REPO / "synth_out", None, REPO))["modules/storage-loose.bicep"]
     body = text.split("resource account ", 1)[1].split("\n}\n", 1)[0]
@@ -194,7 +195,7 @@ def test_an_absent_optional_property_passes_a_must_not_be_true_rule() -> None:
 def test_unused_suppression_is_a_warning() -> None:
     b = base()
     b.store().suppress("ML113", "nothing to hide here, really")
-    project = assemble(b.stack)
+    project = synthesize(b.stack)
     assert project.report is not None
     assert [f.rule for f in project.report.warnings] == ["ML900"]
     assert "finds no problem here" in project.report.warnings[0].message
@@ -206,7 +207,7 @@ def test_unused_suppression_is_a_warning() -> None:
 def consistency(mutate: Callable[[Project], Project]) -> set[str]:
     b = base()
     b.app("api").connect(b.store(), access="read")
-    return {f.rule for f in validate_project(mutate(assemble(b.stack, validate=False)))[0].findings}
+    return {f.rule for f in validate_project(mutate(synthesize(b.stack, validate=False)))[0].findings}
 
 
 def _call(p: Project, **params: object) -> Project:
@@ -275,7 +276,7 @@ def test_a_name_read_from_a_runtime_value_is_refused() -> None:
 def test_examples_have_no_findings(example: str, profile: str) -> None:
     from momentloop_infra.loader import load_stack
 
-    report = check_stack(load_stack(f"{REPO / 'examples' / example}.py:stack"), profile)
+    report = validate_stack(load_stack(f"{REPO / 'examples' / example}.py:stack"), profile)
     assert report.findings == ()
 
 
@@ -296,7 +297,7 @@ def test_validate_text_json_sarif() -> None:
         and finding["file"] == "infra/modules/storage-store.bicep"
     )
     lines = render_files(
-        assemble(
+        synthesize(
             __import__("tests.validation.bad_stacks", fromlist=["x"]).CASES["override_insecure"](), validate=False
         ),
         Layout.of(REPO / "synth_out", None, REPO),

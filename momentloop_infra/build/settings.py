@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -46,7 +47,14 @@ def validate_settings(
             field = ".".join(str(part) for part in error["loc"])
             message = error["msg"]
             if error["type"] == "extra_forbidden":
-                known = ", ".join(sorted(model.model_fields))
-                message = f"unknown setting; {model.__name__.removesuffix('Settings')} accepts: {known}"
+                message = unknown_setting(model, field)
             problems.append(Problem(where, field, error.get("input"), message))
         return None, problems
+
+
+def unknown_setting(model: type[BaseModel], name: str) -> str:
+    """'unknown setting; did you mean 'memory'? ContainerApp accepts: ...'."""
+    known = sorted(model.model_fields)
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
+    hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+    return f"unknown setting; {hint}{model.__name__.removesuffix('Settings')} accepts: {', '.join(known)}"

@@ -3,43 +3,35 @@ and outputs, the module files, and the symbol table that keeps Bicep names uniqu
 
 from __future__ import annotations
 
-import functools
-import re
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 import attrs
 
 from momentloop_infra.bicep.expr import Expr, ref, refs_of
+from momentloop_infra.build.naming import camel, env_name, field_env
 from momentloop_infra.errors import Problem
-from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue
-
-if TYPE_CHECKING:
-    from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue, named_by_library
 
 # Symbols main.bicep declares itself; a construct id must not turn into one of them.
 RESERVED_SYMBOLS = frozenset({"environmentName", "location", "tags", "rg", "abbrs", "resourceToken"})
 
 
-@functools.cache
-def camel(text: str) -> str:
-    """`media-store` -> `mediaStore`; a word starting with a digit keeps a `_` (`store-1` -> `store_1`),
-    so two different ids never give the same symbol."""
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
-    if not words:
-        return text
-    rest = ("_" + w if w[:1].isdigit() else w[:1].upper() + w[1:] for w in words[1:])
-    return words[0].lower() + "".join(rest)
+class OwnerNode(Protocol):
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def unique_id(self) -> str: ...
 
 
-@functools.cache
-def _field_env(field: str) -> str:
-    """`retentionDays` -> `RETENTION_DAYS`."""
-    return env_name(re.sub(r"(?<!^)(?=[A-Z])", "_", field))
+class Owner(Protocol):
+    """What the context needs of the construct adding something: where it is and its symbol."""
 
+    @property
+    def node(self) -> OwnerNode: ...
 
-@functools.cache
-def env_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
+    @property
+    def symbol(self) -> str: ...
 
 
 @attrs.define
@@ -69,7 +61,7 @@ class Synthesis:
 
     def param(
         self,
-        owner: AzureConstruct[Any],
+        owner: Owner,
         field: str,
         type: BicepType,
         value: object,
@@ -82,7 +74,7 @@ class Synthesis:
     ) -> Expr:
         """A main.bicep parameter read from an environment variable, the profile's value as default."""
         name = owner.symbol + field[:1].upper() + field[1:]
-        env = env or f"{env_name(owner.node.id)}_{_field_env(field)}"
+        env = env or f"{env_name(owner.node.unique_id)}_{field_env(field)}"
         self.claim(name, owner.node.path)
         self.params.append(
             Param(name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value)
@@ -91,7 +83,7 @@ class Synthesis:
         self.param_values.append(ParamValue(name, env, type, text))
         return ref(name)
 
-    def secret_param(self, owner: AzureConstruct[Any], secret: str) -> Expr:
+    def secret_param(self, owner: Owner, secret: str) -> Expr:
         """A `@secure()` parameter with no default: the value must come from the environment."""
         name = camel(secret)
         self.claim(name, owner.node.path)
@@ -109,7 +101,7 @@ class Synthesis:
 
     def module(
         self,
-        owner: AzureConstruct[Any],
+        owner: Owner,
         symbol: str,
         stem: str,
         file: BicepFile,
@@ -123,7 +115,7 @@ class Synthesis:
         """
         self.claim(symbol, owner.node.path)
         path = f"modules/{stem}.bicep"
-        self.modules[path] = file
+        self.modules[path] = named_by_library(file)
         implied = refs_of(params.values())
         explicit = tuple(sorted({n for n in needs if n not in implied}))
         self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path))

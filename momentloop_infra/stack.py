@@ -1,13 +1,18 @@
-"""Stack: the root construct; synthesizes an azd project."""
+"""Stack: the root construct; `synth()` writes its azd project."""
 
 from __future__ import annotations
 
 import os
 import re
+import warnings
 
 import attrs
 
 from momentloop_infra.construct import Construct
+from momentloop_infra.emit.files import Layout
+from momentloop_infra.errors import StackWarning
+from momentloop_infra.pipeline.run import write
+from momentloop_infra.pipeline.synthesize import synthesize
 
 
 @attrs.frozen
@@ -15,6 +20,7 @@ class SynthResult:
     files: tuple[str, ...]
     resources: int
     role_assignments: int
+    warnings: tuple[str, ...] = ()  # validation warnings, each also issued as a StackWarning
 
 
 class Stack(Construct):
@@ -37,11 +43,9 @@ class Stack(Construct):
     ) -> SynthResult:
         """Write `out/infra/*` and azure.yaml (in `out` unless given). Raises StackError, listing
         every problem, before anything is written."""
-        from momentloop_infra.synth.assemble import assemble
-        from momentloop_infra.synth.output import Layout, render_files, write_files
-
-        project = assemble(self, profile)
-        layout = Layout.of(out, azure_yaml, project_root)
-        files = render_files(project, layout)
-        write_files(files, layout)
-        return SynthResult(tuple(files), project.resource_count, project.role_assignment_count)
+        project = synthesize(self, profile)
+        files = write(project, Layout.of(out, azure_yaml, project_root))
+        found = tuple(f"{f.path}: {f}" for f in project.report.warnings) if project.report is not None else ()
+        for message in found:
+            warnings.warn(message, StackWarning, stacklevel=2)
+        return SynthResult(tuple(files), project.resource_count, project.role_assignment_count, found)

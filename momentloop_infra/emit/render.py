@@ -68,7 +68,7 @@ def _yaml(value: str) -> str:
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("momentloop_infra.bicep", "templates"),
+        loader=jinja2.PackageLoader("momentloop_infra.emit", "templates"),
         # Compiling the templates is a tenth of a synth's time: jinja keeps the compiled code in a
         # private folder under the temporary directory, keyed by each template's checksum.
         bytecode_cache=jinja2.FileSystemBytecodeCache(),

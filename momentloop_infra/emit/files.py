@@ -1,0 +1,73 @@
+"""Project → file texts: every generated file, keyed by its path under infra/ (and azure.yaml)."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+import attrs
+
+from momentloop_infra.emit.render import render_azure_yaml, render_bicep, render_bicepparam
+from momentloop_infra.model.project import Project
+
+
+@attrs.frozen
+class Layout:
+    """Where the files go: `infra/` under `out`, and azure.yaml (by default in `out` too)."""
+
+    out: Path
+    azure_yaml: Path
+    project_root: Path  # where app `project` folders are relative to
+
+    @classmethod
+    def of(
+        cls,
+        out: str | os.PathLike[str],
+        azure_yaml: str | os.PathLike[str] | None = None,
+        project_root: str | os.PathLike[str] | None = None,
+    ) -> Layout:
+        out_path = Path(out)
+        yaml_path = Path(azure_yaml) if azure_yaml is not None else out_path / "azure.yaml"
+        return cls(out_path, yaml_path, Path(project_root) if project_root is not None else Path.cwd())
+
+    @property
+    def infra(self) -> Path:
+        return self.out / "infra"
+
+
+def _relative(target: Path, start: Path) -> str:
+    rel = os.path.relpath(target.resolve(), start.resolve())
+    return "." if rel == "." else posixpath.join(*Path(rel).parts)
+
+
+def render_files(project: Project, layout: Layout) -> dict[str, str]:
+    """Every generated file's text, keyed by its path relative to `infra/` (azure.yaml: 'azure.yaml')."""
+    files = {
+        "main.bicep": render_bicep(project.main),
+        "main.bicepparam": render_bicepparam(project.param_values),
+    }
+    for path, module in project.modules.items():
+        files[path] = render_bicep(module)
+    abbreviations = Path(__file__).resolve().parent.parent / "data" / "abbreviations.json"
+    files["abbreviations.json"] = abbreviations.read_text("utf-8").replace("\r\n", "\n")
+    yaml_dir = layout.azure_yaml.parent
+    services: list[dict[str, str]] = []
+    for service in project.services:
+        if service.image is not None:
+            # A prebuilt image: azd deploys it as it is, nothing to build.
+            services.append({"name": service.name, "image": service.image})
+            continue
+        folder = layout.project_root / (service.project if service.project is not None else service.name)
+        services.append(
+            {"name": service.name, "project": _relative(folder, yaml_dir), "dockerfile": service.dockerfile}
+        )
+    files["azure.yaml"] = render_azure_yaml(
+        {
+            "name": project.name,
+            "stack_path": project.stack_path,
+            "infra_path": _relative(layout.infra, yaml_dir),
+            "services": services,
+        }
+    )
+    return dict(sorted(files.items()))

@@ -1,0 +1,62 @@
+"""The Project: everything one synthesis produces, as records only (no construct), so the
+emitter and validation read it knowing nothing of constructs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from momentloop_infra.model.findings import Report
+from momentloop_infra.model.names import ResourceName
+from momentloop_infra.model.records import BicepFile, ParamValue
+from momentloop_infra.model.roles import Role
+
+
+@attrs.frozen
+class Service:
+    """One azd service (a container app): built from `project` with `dockerfile`, or a prebuilt `image`."""
+
+    name: str
+    path: str  # the construct path
+    project: str | None = None  # relative to the project root; None: the service name
+    dockerfile: str = "Dockerfile"
+    image: str | None = None
+
+
+@attrs.frozen
+class Grant:
+    """A role assignment: the identity of the construct at `principal` gets `role` on `target` (paths)."""
+
+    role: Role
+    principal: str
+    target: str
+
+    def __str__(self) -> str:
+        return f"{self.role.name} for {self.principal} on {self.target}"
+
+
+@attrs.frozen
+class Project:
+    name: str  # the stack's id: the azd project name
+    stack_path: str
+    profile: str
+    main: BicepFile
+    modules: Mapping[str, BicepFile]  # 'modules/x.bicep' -> file
+    param_values: tuple[ParamValue, ...]
+    services: tuple[Service, ...] = ()
+    grants: tuple[Grant, ...] = ()
+    names: Mapping[str, ResourceName] = attrs.Factory(dict)  # construct path -> its resource name
+    suppressions: Mapping[str, Mapping[str, str]] = attrs.Factory(dict)  # construct path -> {rule: reason}
+    report: Report | None = None  # the validation findings (warnings, honoured suppressions)
+
+    @property
+    def resource_count(self) -> int:
+        """Resources deployed (not `existing` references): the resource group plus every module
+        call's resources, a shared module file counted once per call."""
+        per_file = {path: sum(1 for r in f.resources if not r.existing) for path, f in self.modules.items()}
+        return 1 + sum(per_file[call.file] for call in self.main.modules)
+
+    @property
+    def role_assignment_count(self) -> int:
+        return len(self.grants)

@@ -1,0 +1,36 @@
+"""The one way to turn a stack into files, check files on disk, and validate: used by the CLI,
+`Stack.synth()` and the tests alike."""
+
+from __future__ import annotations
+
+from momentloop_infra.construct import Construct
+from momentloop_infra.emit.disk import diff, write_files
+from momentloop_infra.emit.files import Layout, render_files
+from momentloop_infra.errors import StackError
+from momentloop_infra.model.findings import Report
+from momentloop_infra.model.project import Project
+from momentloop_infra.pipeline.synthesize import synthesize
+from momentloop_infra.validation.core import locate, problems_as_findings, validate_project
+
+
+def write(project: Project, layout: Layout) -> dict[str, str]:
+    """Render the project and write it (infra/ swapped in whole); returns the files written."""
+    files = render_files(project, layout)
+    write_files(files, layout)
+    return files
+
+
+def stale(project: Project, layout: Layout) -> list[str]:
+    """Unified diff lines between the files on disk and the project; empty when up to date."""
+    return diff(render_files(project, layout), layout)
+
+
+def validate_stack(stack: Construct, profile: str = "default") -> Report:
+    """The full report for a stack: its own problems, or every finding on what it synthesizes,
+    each placed on its line in the rendered files."""
+    try:
+        project = synthesize(stack, profile, validate=False)
+    except StackError as exc:
+        return Report.of(stack.node.path, profile, problems_as_findings(exc.problems))
+    report, project = validate_project(project)
+    return locate(report, render_files(project, Layout.of("synth_out", "azure.yaml")))

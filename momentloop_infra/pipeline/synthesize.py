@@ -1,0 +1,61 @@
+"""Stack → Project: plan, expand every construct into records, lay out main.bicep, validate.
+The Project that comes out holds records only."""
+
+from __future__ import annotations
+
+import attrs
+
+from momentloop_infra.build.synthesis import Synthesis
+from momentloop_infra.construct import Construct
+from momentloop_infra.errors import StackError
+from momentloop_infra.model.project import Grant, Project, Service
+from momentloop_infra.model.records import ParamValue
+from momentloop_infra.pipeline.main_file import main_file
+from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
+from momentloop_infra.validation.core import ValidationFailed, validate_project
+
+
+def synthesize(stack: Construct, profile: str = "default", *, validate: bool = True) -> Project:
+    """The project for `profile`; with `validate` (the default) also every offline check, raising
+    StackError (a ValidationFailed) with every blocking finding. Raises StackError listing every
+    problem of the stack before anything is built."""
+    plan = plan_stack(stack, profile)
+    synth = Synthesis(profile)
+    constructs = azure_constructs(stack)
+    for c in constructs:
+        synth.claim(c.symbol, c.node.path)
+    if synth.problems:
+        raise StackError(synth.problems)
+    for c in constructs:
+        c.build(plan.settings[c.node.path], plan, synth)
+    problems = collect_problems(stack) + synth.problems
+    if problems:
+        raise StackError(unique(problems))
+    values = (
+        ParamValue("environmentName", "AZURE_ENV_NAME", "string", None),
+        ParamValue("location", "AZURE_LOCATION", "string", None),
+        *synth.param_values,
+    )
+    services: list[Service] = []
+    for c in constructs:
+        service = c.azd_service(plan.settings[c.node.path])
+        if service is not None:
+            services.append(service)
+    project = Project(
+        name=stack.node.id,
+        stack_path=stack.node.path,
+        profile=profile,
+        main=main_file(stack.node.path, profile, constructs, synth),
+        modules=dict(sorted(synth.modules.items())),
+        param_values=values,
+        services=tuple(services),
+        grants=tuple(Grant(g.role, g.principal.node.path, g.target.node.path) for g in plan.grants),
+        names=plan.names,
+        suppressions={c.node.path: c.suppressions for c in constructs if c.suppressions},
+    )
+    if not validate:
+        return project
+    report, project = validate_project(project)
+    if report.errors:
+        raise ValidationFailed(report, project)
+    return attrs.evolve(project, report=report)

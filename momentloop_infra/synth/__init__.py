@@ -1,1 +1,0 @@
-"""Synthesis: constructs → records → files, written atomically."""
