@@ -185,13 +185,16 @@ def _range_size(instance: Instance | None) -> int:
     return end - start + 1
 
 
-def _who(instance: Instance) -> str:
+def _who(instance: Instance, paths: Mapping[str, str]) -> str:
+    """The app an administrator is: its principalName is that app identity's module output."""
     props = instance.body.get("properties")
     name = props.get("principalName") if isinstance(props, Mapping) else None
-    return show(name) if isinstance(name, Opaque | str) else instance.symbol
+    if isinstance(name, Opaque):
+        return paths.get(name.text.split(".")[0], name.text)
+    return show(name) if isinstance(name, str) else instance.symbol
 
 
-def _resource_rows(change: ResourceChange) -> list[SecurityRow]:
+def _resource_rows(change: ResourceChange, paths: Mapping[str, str]) -> list[SecurityRow]:
     rows: list[SecurityRow] = []
     instance = change.new or change.old
     assert instance is not None
@@ -210,10 +213,8 @@ def _resource_rows(change: ResourceChange) -> list[SecurityRow]:
         "added",
         "removed",
     ):
-        verb = "added administrator" if change.kind == "added" else "removed administrator"
-        rows.append(
-            SecurityRow("PostgreSQL admin", change.path, f"{verb} {_who(instance)}", change.kind == "added", where)
-        )
+        verb = "made administrator" if change.kind == "added" else "no longer administrator"
+        rows.append(SecurityRow("PostgreSQL admin", _who(instance, paths), verb, change.kind == "added", change.path))
         return rows
     if change.type == "Microsoft.KeyVault/vaults/secrets" and change.kind in ("added", "removed"):
         name = instance.body.get("name")
@@ -236,16 +237,17 @@ def _resource_rows(change: ResourceChange) -> list[SecurityRow]:
     for prop in RANGE_LISTS.get(change.type, ()):
         old_ranges, new_ranges = _ranges(change.old, prop), _ranges(change.new, prop)
         for value in sorted(new_ranges - old_ranges):
-            rows.append(SecurityRow("firewall", change.path, f"opened {value}", True, where))
+            rows.append(SecurityRow("firewall", change.path, f"opened {value.strip(chr(39))}", True, where))
         for value in sorted(old_ranges - new_ranges):
-            rows.append(SecurityRow("firewall", change.path, f"closed {value}", False, where))
+            rows.append(SecurityRow("firewall", change.path, f"closed {value.strip(chr(39))}", False, where))
     return rows
 
 
 def security_rows(diff: StackDiff) -> tuple[SecurityRow, ...]:
     rows = role_rows(diff.grants_added, diff.grants_removed)
+    paths = {i.module: i.path for s in (diff.old, diff.new) for i in s.instances.values() if i.module}
     for change in diff.resources:
-        rows += _resource_rows(change)
+        rows += _resource_rows(change, paths)
     return tuple(rows)
 
 
