@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from momentloop_infra.constructs.postgres import PostgresFlexible
     from momentloop_infra.constructs.registry import ContainerRegistry
     from momentloop_infra.errors import Problem, StackError, StackWarning
+    from momentloop_infra.model.project import Project
+    from momentloop_infra.pipeline.synthesize import synthesize
     from momentloop_infra.stack import Stack, SynthResult
 
 _WHERE = {
@@ -35,11 +37,13 @@ _WHERE = {
     "PostgresFlexible": "constructs.postgres",
     "Principal": "constructs.connection",
     "Problem": "errors",
+    "Project": "model.project",
     "RoleGrant": "constructs.connection",
     "Stack": "stack",
     "StackError": "errors",
     "StackWarning": "errors",
     "SynthResult": "stack",
+    "synthesize": "pipeline.synthesize",
 }
 
 __all__ = [
@@ -56,11 +60,13 @@ __all__ = [
     "PostgresFlexible",
     "Principal",
     "Problem",
+    "Project",
     "RoleGrant",
     "Stack",
     "StackError",
     "StackWarning",
     "SynthResult",
+    "synthesize",
 ]
 
 

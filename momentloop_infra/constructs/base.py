@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
@@ -13,6 +13,7 @@ from momentloop_infra.build.naming import camel
 from momentloop_infra.build.settings import Settings, validate_settings
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.connection import Connection, RoleGrant
 from momentloop_infra.constructs.grants import grant_resources
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import Problem, StackError
@@ -21,9 +22,6 @@ from momentloop_infra.model.project import Service
 from momentloop_infra.model.records import BicepFile, Output, Resource
 from momentloop_infra.profiles import PROFILES
 from momentloop_infra.validation.rules import RULES_BY_ID
-
-if TYPE_CHECKING:
-    from momentloop_infra.constructs.connection import Connection, RoleGrant
 
 S = TypeVar("S", bound=Settings)
 

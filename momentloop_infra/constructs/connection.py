@@ -10,7 +10,7 @@ user or a test can inspect what it creates without synthesizing anything.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import ClassVar, Protocol
 
 import attrs
 
@@ -18,8 +18,17 @@ from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.construct import Node
 from momentloop_infra.model.roles import Role
 
-if TYPE_CHECKING:
-    from momentloop_infra.constructs.base import AzureConstruct
+
+class Target(Protocol):
+    """The target of a connection, as the source sees it: where it is, its symbol, its outputs."""
+
+    @property
+    def node(self) -> Node: ...
+
+    @property
+    def symbol(self) -> str: ...
+
+    def output(self, name: str) -> Expr: ...
 
 
 class Principal(Protocol):
@@ -43,7 +52,7 @@ class RoleGrant:
 
     role: Role
     principal: Principal
-    target: AzureConstruct[Any]
+    target: Target
 
     def __str__(self) -> str:
         return f"{self.role.name} for {self.principal.node.path} on {self.target.node.path}"
@@ -57,14 +66,14 @@ class EnvVar:
     name: str
     value: Expr | str | None = None
     secret: str | None = None  # Key Vault secret name
-    vault: AzureConstruct[Any] | None = None  # the vault holding it
+    vault: Target | None = None  # the vault holding it
     vault_uri: Expr | None = None  # that vault's URI, as a main.bicep expression
 
 
 @attrs.frozen
 class Connection:
     source: Principal
-    target: AzureConstruct[Any]
+    target: Target
     access: str | None
     grants: tuple[RoleGrant, ...] = ()
     env: tuple[EnvVar, ...] = ()

@@ -3,19 +3,15 @@ the resource): one principal-id parameter per app, one assignment per grant."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from momentloop_infra.bicep.expr import output
+from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model.records import Param, Resource
 from momentloop_infra.model.resources import role_assignment
 
-if TYPE_CHECKING:
-    from momentloop_infra.constructs.base import AzureConstruct
-
 
 def grant_resources(
-    target: AzureConstruct[Any], plan: Plan, scope_symbol: str
+    target: Construct, plan: Plan, scope_symbol: str
 ) -> tuple[tuple[Param, ...], tuple[Resource, ...], dict[str, object]]:
     """For every grant on `target`: a principal-id parameter, the role assignment, and the call
     argument main.bicep passes (the app identity's principalId, known before the app exists)."""
