@@ -21,7 +21,10 @@ env = ContainerAppsEnvironment(stack, "env", logs=logs)
 registry = ContainerRegistry(stack, "registry")
 storage = BlobStore(stack, "storage", containers={containers})
 vault = KeyVault(stack, "vault", secrets={secrets})
-db = PostgresFlexible(stack, "postgres", database="shop", sku={sku!r}, geo_redundant_backup={geo})
+db = PostgresFlexible(
+    stack, "postgres", database="shop", sku={sku!r}, geo_redundant_backup={geo},
+    profiles={{"scale-up": {{"sku": "Standard_D2s_v3"}}}},
+)
 api = ContainerApp(stack, "api", environment=env, registry=registry, port=8000, ingress={ingress!r})
 web = ContainerApp(stack, "web", environment=env, registry=registry, port=80)
 api.connect(storage, access={access!r})

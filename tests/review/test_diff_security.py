@@ -37,7 +37,9 @@ def test_a_stronger_role_is_a_broadening_row_and_the_old_one_a_removal(repo: Rep
         ("shop/api", "granted Storage Blob Data Contributor", "shop/storage", True),
         ("shop/api", "removed Storage Blob Data Reader", "shop/storage", False),
     }
-    assert data["roles_added"] == [{"role": "Storage Blob Data Contributor", "principal": "shop/api", "target": "shop/storage"}]
+    assert data["roles_added"] == [
+        {"role": "Storage Blob Data Contributor", "principal": "shop/api", "target": "shop/storage"}
+    ]
 
 
 def test_fail_on_broadening_exits_3_on_a_new_role_after_printing(repo: Repo) -> None:
@@ -90,7 +92,11 @@ def test_public_network_access_enabled(tmp_path: Any, monkeypatch: pytest.Monkey
 def test_a_firewall_range_opened_and_closed(repo: Repo) -> None:
     rule = 'storage.override("properties.networkAcls.ipRules", [{"value": "203.0.113.0/24", "action": "Allow"}])'
     (opened,) = rows(report(repo, StackText(extra=rule)), "firewall")
-    assert (opened["subject"], opened["change"], opened["broadening"]) == ("shop/storage", "opened 203.0.113.0/24", True)
+    assert (opened["subject"], opened["change"], opened["broadening"]) == (
+        "shop/storage",
+        "opened 203.0.113.0/24",
+        True,
+    )
     repo.commit(StackText(extra=rule), "open")
     (closed,) = rows(report(repo, StackText()), "firewall")
     assert (closed["change"], closed["broadening"]) == ("closed 203.0.113.0/24", False)
@@ -99,7 +105,11 @@ def test_a_firewall_range_opened_and_closed(repo: Repo) -> None:
 def test_shared_key_access_turned_on(repo: Repo) -> None:
     data = report(repo, StackText(extra='storage.override("properties.allowSharedKeyAccess", True)'))
     (row,) = rows(data, "shared key / anonymous")
-    assert (row["subject"], row["change"], row["broadening"]) == ("shop/storage", "shared-key access: false → true", True)
+    assert (row["subject"], row["change"], row["broadening"]) == (
+        "shop/storage",
+        "shared-key access: false → true",
+        True,
+    )
 
 
 def test_anonymous_pull_on_the_registry(repo: Repo) -> None:
@@ -138,19 +148,29 @@ def test_a_create_only_property_forces_a_replacement(repo: Repo) -> None:
     (server,) = [r for r in data["resources"] if r["symbol"] == "postgres.server"]
     assert server["kind"] == "replaced"
     assert server["properties"] == [
-        {"path": "properties.backup.geoRedundantBackup", "old": "Disabled", "new": "Enabled", "forces_replacement": True}
+        {
+            "path": "properties.backup.geoRedundantBackup",
+            "old": "Disabled",
+            "new": "Enabled",
+            "forces_replacement": True,
+        }
     ]
 
 
 def test_an_explicit_name_forces_a_replacement(repo: Repo) -> None:
     (repo.root / "stack.py").write_text(
-        StackText().render().replace('ContainerRegistry(stack, "registry")', 'ContainerRegistry(stack, "registry", name="crshop01")'),
+        StackText()
+        .render()
+        .replace('ContainerRegistry(stack, "registry")', 'ContainerRegistry(stack, "registry", name="crshop01")'),
         encoding="utf-8",
     )
     result = repo.run("diff")
     assert result.exit_code == 0
     assert "! replaced shop/registry  Microsoft.ContainerRegistry/registries  registry.registry" in result.output
-    assert "name: '${abbrs.containerRegistryRegistries}registry${resourceToken}' → 'crshop01'   (forces replacement)" in result.output
+    assert (
+        "name: '${abbrs.containerRegistryRegistries}registry${resourceToken}' → 'crshop01'   (forces replacement)"
+        in result.output
+    )
 
 
 def test_a_removed_container_is_reported_as_removed(repo: Repo) -> None:
