@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: the real PostgreSQL server and ffmpeg (tests run them as processes).
+# System packages: the real PostgreSQL server, ffmpeg and chromium (tests run them as processes).
 missing=()
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   sudo=""
@@ -23,6 +24,12 @@ fi
 # Node: Azurite, from the committed lock file.
 if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# Mermaid, to parse the flowcharts of `momentloop-synth summary` (tests/review), from its own lock file.
+# node_modules/.installed-lock is the lock file it was installed from.
+if ! cmp -s tests/review/mermaid/package-lock.json tests/review/mermaid/node_modules/.installed-lock; then
+  (cd tests/review/mermaid && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock)
 fi
 
 # Checkov, in its own environment (it pins many packages); its pycep-parser is too old for

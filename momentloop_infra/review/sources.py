@@ -56,16 +56,35 @@ def default_ref() -> str:
 
 
 def _user_modules(root: Path) -> dict[str, ModuleType]:
-    """Modules loaded from the repository (the stack and its helpers), not the library itself."""
+    """Modules loaded from the repository (the stack and its helpers): not the library itself,
+    nor anything installed (a virtual environment inside the repository included)."""
+    inside = str(root) + os.sep
+    # os.path.abspath, not Path.resolve: no symlink lookups, for the hundreds of modules loaded.
+    installed = tuple(os.path.abspath(p) + os.sep for p in {sys.prefix, sys.base_prefix})  # noqa: PTH100
     found: dict[str, ModuleType] = {}
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if file is None or name.split(".")[0] == "momentloop_infra":
+        if file is None or name == "__main__" or name.split(".")[0] == "momentloop_infra":
             continue
-        with contextlib.suppress(ValueError):
-            Path(file).resolve().relative_to(root)
+        path = os.path.abspath(file)  # noqa: PTH100
+        if path.startswith(inside) and not path.startswith(installed) and "-packages" + os.sep not in path:
             found[name] = module
     return found
+
+
+def _unpack(archive: bytes, into: Path) -> None:
+    """The regular files of a `git archive` tar (links and anything leaving `into` skipped)."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in tar:
+            parts = Path(member.name).parts
+            if not member.isfile() or member.name.startswith("/") or ".." in parts:
+                continue
+            source = tar.extractfile(member)
+            if source is None:
+                continue
+            target = into.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(source.read())
 
 
 @contextlib.contextmanager
@@ -95,9 +114,10 @@ def snapshot_at_ref(ref: str, app: str, profiles: tuple[str, ...]) -> dict[str, 
     if archive.returncode != 0:
         raise SourceError(f"cannot read {ref}: {archive.stderr.decode('utf-8', 'replace').strip()}")
     source = f"{ref} ({commit[:12]})" if ref != commit else commit[:12]
-    with tempfile.TemporaryDirectory(prefix="momentloop-diff-") as tmp:
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
+    # Memory-backed when the system has it: unpacking a repository is hundreds of small files.
+    scratch = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="momentloop-diff-", dir=scratch) as tmp:
+        _unpack(archive.stdout, Path(tmp))
         where = Path(tmp) / prefix
         if not where.is_dir():
             return {p: Snapshot.empty("", p, source) for p in profiles}

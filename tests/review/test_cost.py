@@ -43,7 +43,7 @@ def test_the_default_profile_falls_in_the_seeds_ranges() -> None:
 
 
 def test_container_apps_use_the_free_grant_and_min_replicas() -> None:
-    default, scale_up = cost()["profiles"]
+    default, _ = cost()["profiles"]
     grant = lines(default, "(subscription)")["Container Apps free grant"]
     # 180,000 vCPU-s x $0.000024 + 360,000 GiB-s x $0.000003 + 2M requests x $0.40/M
     assert grant == pytest.approx(-(180_000 * 0.000024 + 360_000 * 0.000003 + 2 * 0.4), abs=0.01)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from momentloop_infra.loader import load_stack
+from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.review.assumptions import parse_assumptions
 from momentloop_infra.review.review import review
 from momentloop_infra.review.snapshot import snapshot_of
 from momentloop_infra.review.summary import LIMITS, summary_markdown
-from momentloop_infra.loader import load_stack
-from momentloop_infra.pipeline.synthesize import synthesize
 from tests.review.repo import Repo, StackText
 
 MERMAID = Path(__file__).with_name("mermaid")
