@@ -6,8 +6,12 @@ from momentloop_infra.review.cost import CostReport
 from momentloop_infra.review.pricing_notes import assumptions_lines, price_lines, table_note
 from momentloop_infra.review.review import Review
 from momentloop_infra.review.security import SecurityRow
-from momentloop_infra.review.text import MARKS, headline, money, signed
+from momentloop_infra.review.text import headline, money, signed
 from momentloop_infra.review.values import show
+
+
+# A leading "-" or "+" would start a nested list in Markdown.
+ICONS = {"added": "🟢", "removed": "🔴", "changed": "🟡", "replaced": "♻️"}
 
 
 def cell(text: str) -> str:
@@ -38,7 +42,7 @@ def security_table(rows: tuple[SecurityRow, ...]) -> list[str]:
 def resource_lines(r: Review) -> list[str]:
     out = []
     for c in r.diff.resources:
-        title = f"{MARKS[c.kind]} **{c.kind}** {code(c.path)} {code(c.type)} {code(c.symbol)}"
+        title = f"{ICONS[c.kind]} **{c.kind}** {code(c.path)} {code(c.type)} {code(c.symbol)}"
         out.append(f"- {title}")
         for p in c.properties:
             note = " — **forces replacement**" if p.replaces else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -66,7 +67,9 @@ class Repo:
         self.git("config", "user.name", "Test")
 
     def git(self, *args: str) -> str:
-        return subprocess.run(["git", *args], cwd=self.root, check=True, capture_output=True, text=True).stdout
+        # Fixed dates: the same stack gives the same commit id, so reports can be snapshotted.
+        env = {**os.environ, "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
+        return subprocess.run(["git", *args], cwd=self.root, check=True, capture_output=True, text=True, env=env).stdout
 
     def write(self, stack: StackText) -> None:
         (self.root / "stack.py").write_text(stack.render(), encoding="utf-8")
