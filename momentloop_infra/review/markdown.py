@@ -9,7 +9,6 @@ from momentloop_infra.review.security import SecurityRow
 from momentloop_infra.review.text import headline, money, signed
 from momentloop_infra.review.values import show
 
-
 # A leading "-" or "+" would start a nested list in Markdown.
 ICONS = {"added": "🟢", "removed": "🔴", "changed": "🟡", "replaced": "♻️"}
 
