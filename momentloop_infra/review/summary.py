@@ -11,7 +11,7 @@ from momentloop_infra.review.graph import apps, edges
 from momentloop_infra.review.markdown import code, cost_change_lines, resource_lines, security_table, table
 from momentloop_infra.review.mermaid import flowchart
 from momentloop_infra.review.review import Review
-from momentloop_infra.review.text import headline
+from momentloop_infra.review.text import headline, money, signed
 
 # Characters GitHub accepts: a pull-request comment body, and one step's job summary (1 MiB).
 LIMITS = {"comment": 65_535, "job-summary": 1024 * 1024}
@@ -60,10 +60,7 @@ def _body(reviews: list[Review]) -> list[str]:
     out += ["### Cost per profile (USD a month)", ""]
     out += table(
         ["Profile", "Before", "After", "Change"],
-        [
-            [r.profile, f"${r.cost_old.total:,.2f}", f"${r.cost_new.total:,.2f}", f"{r.cost_change:+,.2f}"]
-            for r in reviews
-        ],
+        [[r.profile, money(r.cost_old.total), money(r.cost_new.total), signed(r.cost_change)] for r in reviews],
     )
     return out
 

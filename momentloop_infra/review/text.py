@@ -70,7 +70,12 @@ def cost_change_text(r: Review) -> str:
 
 
 def cost_text(reports: list[CostReport]) -> str:
-    out: list[str] = []
+    totals = {r.profile: r.by_resource() for r in reports}
+    paths = sorted({p for t in totals.values() for p in t})
+    side = [["USD a month", *totals]]
+    side += [[path, *(money(t.get(path, 0.0)) for t in totals.values())] for path in paths]
+    side.append(["total", *(money(r.total) for r in reports)])
+    out = [*_table(side), ""]
     for report in reports:
         out.append(f"profile {report.profile}: {money(report.total)} a month")
         rows = [["resource", "item", "USD/month", "how"]]
