@@ -21,15 +21,19 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[app,test]'
 
-# Node: Azurite, from the committed lock file.
-if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.package-lock.json; then
+# Node: Azurite, from the committed lock file, only when it changed since the last install (npm's own
+# node_modules/.package-lock.json never equals it, so a copy is kept as the stamp: npm ci empties
+# node_modules first, which would pull Azurite from under tests running meanwhile).
+if ! cmp -s package-lock.json node_modules/.installed-package-lock.json; then
   npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json node_modules/.installed-package-lock.json
 fi
 
-# Mermaid, to parse the flowcharts of `momentloop-synth summary` (tests/review), from its own lock file.
-# node_modules/.installed-lock is the lock file it was installed from.
-if ! cmp -s tests/review/mermaid/package-lock.json tests/review/mermaid/node_modules/.installed-lock; then
-  (cd tests/review/mermaid && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.installed-lock)
+# Mermaid, to parse the flowcharts of `momentloop-synth summary` (tests/review), from its own lock
+# file (again only when it changed since the last install, with the same stamp).
+if ! cmp -s tests/review/mermaid/package-lock.json tests/review/mermaid/node_modules/.installed-package-lock.json; then
+  (cd tests/review/mermaid && npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/review/mermaid/package-lock.json tests/review/mermaid/node_modules/.installed-package-lock.json
 fi
 
 # Checkov, in its own environment (it pins many packages); its pycep-parser is too old for
