@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from momentloop_infra.bicep.expr import Expr
-from momentloop_infra.model import roles
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue, Resource
+from momentloop_infra.review.assignments import grant_of
 from momentloop_infra.review.snapshot import GrantRef, Snapshot, snapshot_of_files
-from momentloop_infra.review.values import Opaque
 
 
 class ReadError(Exception):
@@ -150,24 +149,9 @@ def read_bicepparam(text: str) -> tuple[ParamValue, ...]:
     return tuple(found)
 
 
-ROLE_NAMES = {r.guid: r.name for r in vars(roles).values() if isinstance(r, roles.Role)}
-
-
 def _grants(snapshot: Snapshot) -> tuple[GrantRef, ...]:
-    """Grants from the role assignments themselves: the role from its definition id, the app
-    from the module whose output is the principal id."""
     paths = {i.module: i.path for i in snapshot.instances.values() if i.module}
-    found = set()
-    for instance in snapshot.instances.values():
-        if instance.type != "Microsoft.Authorization/roleAssignments":
-            continue
-        props = instance.body.get("properties")
-        if not isinstance(props, Mapping):
-            continue
-        role_text, principal = str(props.get("roleDefinitionId")), props.get("principalId")
-        guid = next((g for g in re.findall(r"[0-9a-f-]{36}", role_text)), "")
-        module = principal.text.split(".")[0] if isinstance(principal, Opaque) else ""
-        found.add(GrantRef(ROLE_NAMES.get(guid, guid), paths.get(module, module), instance.path))
+    found = {g for g in (grant_of(i, paths) for i in snapshot.instances.values()) if g is not None}
     return tuple(sorted(found, key=str))
 
 

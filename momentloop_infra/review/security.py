@@ -12,6 +12,7 @@ from typing import Literal
 
 import attrs
 
+from momentloop_infra.review.assignments import grant_of
 from momentloop_infra.review.diff import ResourceChange, StackDiff
 from momentloop_infra.review.snapshot import GrantRef, Instance
 from momentloop_infra.review.values import Opaque, Value, flatten, show
@@ -25,6 +26,7 @@ Kind = Literal[
     "TLS",
     "PostgreSQL admin",
     "Key Vault secret",
+    "federated sign-in",
 ]
 
 
@@ -216,6 +218,19 @@ def _resource_rows(change: ResourceChange, paths: Mapping[str, str]) -> list[Sec
         verb = "made administrator" if change.kind == "added" else "no longer administrator"
         rows.append(SecurityRow("PostgreSQL admin", _who(instance, paths), verb, change.kind == "added", change.path))
         return rows
+    if change.type == "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials":
+        props = instance.body.get("properties")
+        subject = show(props.get("subject")) if isinstance(props, Mapping) else "?"
+        if change.kind in ("added", "removed"):
+            verb = "may now sign in as this identity" if change.kind == "added" else "may no longer sign in"
+            rows.append(
+                SecurityRow("federated sign-in", change.path, f"{subject} {verb}", change.kind == "added", where)
+            )
+        elif any(p.path.startswith(("properties.subject", "properties.issuer")) for p in change.properties):
+            rows.append(
+                SecurityRow("federated sign-in", change.path, f"who may sign in changed: now {subject}", True, where)
+            )
+        return rows
     if change.type == "Microsoft.KeyVault/vaults/secrets" and change.kind in ("added", "removed"):
         name = instance.body.get("name")
         rows.append(SecurityRow("Key Vault secret", change.path, f"{change.kind} secret {show(name)}", False, where))
@@ -244,8 +259,16 @@ def _resource_rows(change: ResourceChange, paths: Mapping[str, str]) -> list[Sec
 
 
 def security_rows(diff: StackDiff) -> tuple[SecurityRow, ...]:
-    rows = role_rows(diff.grants_added, diff.grants_removed)
     paths = {i.module: i.path for s in (diff.old, diff.new) for i in s.instances.values() if i.module}
+    # Role assignments no grant record accounts for (a construct's own, outside its connections).
+    known = set(diff.old.grants) | set(diff.new.grants)
+    added, removed = list(diff.grants_added), list(diff.grants_removed)
+    for change in diff.resources:
+        instance = change.new or change.old
+        grant = grant_of(instance, paths) if instance is not None and change.kind in ("added", "removed") else None
+        if grant is not None and grant not in known:
+            (added if change.kind == "added" else removed).append(grant)
+    rows = role_rows(tuple(added), tuple(removed))
     for change in diff.resources:
         rows += _resource_rows(change, paths)
     return tuple(rows)
