@@ -112,3 +112,23 @@ def test_a_summary_too_long_is_shortened_in_its_details_never_in_its_security_ta
     table = whole[table_start : whole.index("\n\n", whole.index("|", table_start))]
     assert table in short  # every security row, unshortened
     assert table.count("| ⚠️ broadening |") >= 10
+
+
+def test_added_and_removed_apps_are_styled_and_mermaid_parses_the_chart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = Repo(tmp_path / "apps")
+    monkeypatch.chdir(repo.root)
+    old_app = 'worker = ContainerApp(stack, "worker", environment=env, registry=registry, ingress="none")\nworker.connect(vault)'
+    new_app = 'jobs = ContainerApp(stack, "jobs", environment=env, registry=registry, ingress="none")\njobs.connect(storage, access="read")'
+    repo.commit(StackText(extra=old_app))
+    repo.write(StackText(extra=new_app))
+    result = repo.run("summary")
+    assert result.exit_code == 0, result.output
+    (chart,) = mermaid_blocks(result.output)
+    assert '  n_shop_jobs(["jobs<br/>container app (added)"])\n' in chart
+    assert '  n_shop_worker(["worker<br/>container app (removed)"])\n' in chart
+    assert '  n_shop_worker -.->|"removed: Key Vault Secrets User"| n_shop_vault\n' in chart
+    assert "  class n_shop_jobs added\n" in chart and "  class n_shop_worker removed\n" in chart
+    parsed = parse_with_mermaid(chart)
+    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
