@@ -4,9 +4,13 @@ replacement, a removal, a cost change, and --fail-on broadening."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
+
+from momentloop_infra.cli import main
 
 from tests.review.repo import Repo, StackText
 
@@ -233,3 +237,12 @@ def test_bad_input_is_one_line_and_exit_2(repo: Repo, args: tuple[str, ...], mes
     assert result.output.startswith(message)
     assert "Traceback" not in result.output
     assert result.output.count("\n") == 1
+
+
+def test_the_momentloop_stack_against_its_committed_output_is_no_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader of output folders gives back exactly the records the stack synthesizes."""
+    repo_root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(repo_root)
+    result = CliRunner().invoke(main, ["diff", "--against-dir", "synth_out", "--fail-on", "broadening"])
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("no change\n")
