@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from momentloop_infra.cli import main
-
 from tests.review.repo import Repo, StackText
 
 
