@@ -63,12 +63,16 @@ def _user_modules(root: Path) -> dict[str, ModuleType]:
     installed = tuple(os.path.abspath(p) + os.sep for p in {sys.prefix, sys.base_prefix})  # noqa: PTH100
     found: dict[str, ModuleType] = {}
     for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if file is None or name == "__main__" or name.split(".")[0] == "momentloop_infra":
+        if name == "__main__" or name.split(".")[0] == "momentloop_infra":
             continue
-        path = os.path.abspath(file)  # noqa: PTH100
-        if path.startswith(inside) and not path.startswith(installed) and "-packages" + os.sep not in path:
-            found[name] = module
+        # A namespace package (a folder without __init__.py) has a __path__ but no __file__.
+        file = getattr(module, "__file__", None)
+        places = [file] if file is not None else list(getattr(module, "__path__", None) or ())
+        for place in places:
+            path = os.path.abspath(place)  # noqa: PTH100
+            if path.startswith(inside) and not path.startswith(installed) and "-packages" + os.sep not in path:
+                found[name] = module
+                break
     return found
 
 

@@ -245,3 +245,15 @@ def test_the_momentloop_stack_against_its_committed_output_is_no_change(monkeypa
     result = CliRunner().invoke(main, ["diff", "--against-dir", "synth_out", "--fail-on", "broadening"])
     assert result.exit_code == 0, result.output
     assert result.output.endswith("no change\n")
+
+
+def test_a_stack_named_as_a_module_is_imported_afresh_at_the_ref(repo: Repo) -> None:
+    """`--app package.module:stack` in a folder without __init__.py: the ref's copy is the one loaded."""
+    (repo.root / "infra").mkdir()
+    (repo.root / "infra" / "shop.py").write_text(StackText().render(), encoding="utf-8")
+    repo.git("add", "infra/shop.py")
+    repo.git("commit", "-q", "-m", "as a module")
+    (repo.root / "infra" / "shop.py").write_text(StackText(access="read_write").render(), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--app", "infra.shop:stack", "diff", "--fail-on", "broadening"])
+    assert result.exit_code == 3, result.output
+    assert "granted Storage Blob Data Contributor" in result.output
