@@ -18,6 +18,7 @@ from momentloop_infra.loader import LoadError, load_stack
 from momentloop_infra.pipeline.run import stale, validate_stack, write
 from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.profiles import PROFILES
+from momentloop_infra.review.commands import COMMANDS
 from momentloop_infra.validation.formats import render_report
 
 DEFAULT_APP = "examples/momentloop.py:stack"
@@ -119,6 +120,10 @@ def validate(ctx: click.Context, app: str | None, profile: str | None, format_: 
         click.echo(report.summary(), err=True)
     if report.errors:
         sys.exit(2)
+
+
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: the real PostgreSQL server and ffmpeg (tests run them as processes); for the
-# end-to-end tests Chromium (driven by playwright-core), nginx and envsubst (gettext-base).
+# end-to-end tests and the Mermaid parse check Chromium (driven by playwright-core), nginx and
+# envsubst (gettext-base).
 missing=()
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
@@ -38,6 +39,13 @@ fi
 if ! cmp -s frontend/package-lock.json frontend/node_modules/.installed-package-lock.json; then
   (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
   cp frontend/package-lock.json frontend/node_modules/.installed-package-lock.json
+fi
+
+# Mermaid, to parse the flowcharts of `momentloop-synth summary` (tests/review), from its own lock
+# file (again only when it changed since the last install, with the same stamp).
+if ! cmp -s tests/review/mermaid/package-lock.json tests/review/mermaid/node_modules/.installed-package-lock.json; then
+  (cd tests/review/mermaid && npm ci --no-audit --no-fund --loglevel=error)
+  cp tests/review/mermaid/package-lock.json tests/review/mermaid/node_modules/.installed-package-lock.json
 fi
 
 # Checkov, in its own environment (it pins many packages); its pycep-parser is too old for

@@ -1,0 +1,1 @@
+"""Reviewing a change to a stack: what it adds, removes, replaces and opens up, and what it costs."""

@@ -1,0 +1,96 @@
+"""Two snapshots of one stack → what changed: resources added, removed, changed or replaced,
+with each changed property (old → new), and the grants added and removed."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+from momentloop_infra.review.replacement import forces_replacement
+from momentloop_infra.review.snapshot import GrantRef, Instance, Snapshot
+from momentloop_infra.review.values import Value, flatten
+
+ChangeKind = Literal["added", "removed", "changed", "replaced"]
+
+
+@attrs.frozen
+class PropertyChange:
+    path: str
+    old: Value
+    new: Value
+    replaces: bool = False
+
+
+@attrs.frozen
+class ResourceChange:
+    kind: ChangeKind
+    key: str
+    path: str  # construct path
+    type: str
+    symbol: str  # `module.resource`
+    properties: tuple[PropertyChange, ...] = ()
+    old: Instance | None = None
+    new: Instance | None = None
+
+
+@attrs.frozen
+class StackDiff:
+    old: Snapshot
+    new: Snapshot
+    resources: tuple[ResourceChange, ...]
+    grants_added: tuple[GrantRef, ...]
+    grants_removed: tuple[GrantRef, ...]
+
+    def count(self, kind: ChangeKind) -> int:
+        return sum(1 for r in self.resources if r.kind == kind)
+
+    @property
+    def empty(self) -> bool:
+        return not self.resources and not self.grants_added and not self.grants_removed
+
+
+def _properties(old: Instance, new: Instance) -> tuple[PropertyChange, ...]:
+    before, after = flatten(old.body), flatten(new.body)
+    changes = []
+    for path in sorted(before.keys() | after.keys()):
+        a, b = before.get(path), after.get(path)
+        if a != b:
+            changes.append(PropertyChange(path, a, b, forces_replacement(new.type, path)))
+    return tuple(changes)
+
+
+def _symbol(instance: Instance) -> str:
+    return f"{instance.module}.{instance.symbol}" if instance.module else instance.symbol
+
+
+def diff_snapshots(old: Snapshot, new: Snapshot) -> StackDiff:
+    changes: list[ResourceChange] = []
+    for key, instance in new.instances.items():
+        before = old.instances.get(key)
+        if before is None or before.type != instance.type:
+            if before is not None:
+                changes.append(ResourceChange("removed", key, before.path, before.type, _symbol(before), old=before))
+            changes.append(ResourceChange("added", key, instance.path, instance.type, _symbol(instance), new=instance))
+            continue
+        properties = _properties(before, instance)
+        if properties:
+            kind: ChangeKind = "replaced" if any(p.replaces for p in properties) else "changed"
+            changes.append(
+                ResourceChange(kind, key, instance.path, instance.type, _symbol(instance), properties, before, instance)
+            )
+    for key, instance in old.instances.items():
+        if key not in new.instances:
+            changes.append(
+                ResourceChange("removed", key, instance.path, instance.type, _symbol(instance), old=instance)
+            )
+    order = {"replaced": 0, "removed": 1, "added": 2, "changed": 3}
+    changes.sort(key=lambda c: (order[c.kind], c.path, c.symbol))
+    old_grants, new_grants = set(old.grants), set(new.grants)
+    return StackDiff(
+        old,
+        new,
+        tuple(changes),
+        tuple(g for g in new.grants if g not in old_grants),
+        tuple(g for g in old.grants if g not in new_grants),
+    )

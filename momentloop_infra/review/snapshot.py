@@ -1,0 +1,184 @@
+"""A Project reduced to what a reviewer compares: every deployed resource with its properties
+resolved for the profile (module parameters and main.bicepparam defaults substituted), and the grants.
+
+Expressions only Azure can evaluate (names with the resource token, module outputs) stay as
+their text, so a changed name still shows as a change. Secure parameters are never substituted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import attrs
+
+from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.model.project import Project
+from momentloop_infra.model.records import BicepFile, Param, ParamValue, Resource
+from momentloop_infra.review.values import Opaque, Value
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_JSON_CALL = re.compile(r"json\((.*)\)")
+
+
+@attrs.frozen
+class Instance:
+    """One deployed resource: `key` is `<module symbol>.<resource symbol>` (main.bicep's own: the symbol)."""
+
+    key: str
+    path: str  # the construct path
+    type: str
+    symbol: str
+    module: str  # the module symbol in main.bicep, '' for main.bicep itself
+    body: Mapping[str, Value]  # resolved
+    arguments: Mapping[str, Value] = attrs.Factory(dict)  # the module call's resolved parameters
+
+
+@attrs.frozen
+class GrantRef:
+    role: str
+    principal: str  # construct path of the app
+    target: str  # construct path of the resource
+
+    def __str__(self) -> str:
+        return f"{self.role} for {self.principal} on {self.target}"
+
+
+@attrs.frozen
+class Snapshot:
+    stack: str
+    profile: str
+    instances: Mapping[str, Instance]
+    grants: tuple[GrantRef, ...] = ()
+    source: str = ""  # what it was made from, for the report's header
+
+    @classmethod
+    def empty(cls, stack: str, profile: str, source: str) -> Snapshot:
+        return cls(stack, profile, {}, (), source)
+
+
+def typed_default(value: ParamValue) -> Value:
+    if value.default is None:
+        return Opaque(value.name)
+    if value.type == "int":
+        return int(value.default)
+    if value.type == "bool":
+        return value.default.lower() == "true"
+    return value.default
+
+
+def _literal(text: str) -> Value:
+    """A Bicep literal written by our serializer, or None when it is not one."""
+    if len(text) >= 2 and text[0] == text[-1] == "'" and "${" not in text and "\\" not in text:
+        return text[1:-1]
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return {"true": True, "false": False, "null": None}.get(text, Opaque(text))
+
+
+def _inline(value: Value) -> str | None:
+    """A resolved scalar written back into an expression's text, or None to keep the identifier."""
+    if isinstance(value, bool) or value is None:
+        return None  # a flag (`exists ? ... : ...`) reads better as its name than as `false ? ...`
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "\\'") + "'"
+    if isinstance(value, Opaque):
+        return value.text
+    return None
+
+
+def resolve(value: object, env: Mapping[str, Value]) -> Value:
+    """Substitute the symbols in `env` into a record value (expressions, dicts, lists, scalars)."""
+    if isinstance(value, Expr):
+        text = value.text
+        if text in env:
+            return env[text]
+        call = _JSON_CALL.fullmatch(text)
+        if call is not None:
+            inner = resolve(Expr(call.group(1), value.refs), env)
+            inner = _literal(inner.text) if isinstance(inner, Opaque) else inner
+            if isinstance(inner, str):
+                try:
+                    return float(inner) if "." in inner else int(inner)
+                except ValueError:
+                    return Opaque(text)
+        if not value.refs & env.keys():
+            return Opaque(text)
+        substituted = re.sub(
+            r"(?<![.\w'])[A-Za-z_]\w*(?![\w(])",
+            lambda m: _inline(env[m.group()]) or m.group() if m.group() in env else m.group(),
+            text,
+        )
+        return Opaque(substituted)
+    if isinstance(value, Mapping):
+        return {str(resolve(k, env)) if isinstance(k, Expr) else str(k): resolve(v, env) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [resolve(v, env) for v in value]
+    return value
+
+
+def _module_env(params: tuple[Param, ...], arguments: Mapping[str, Value]) -> dict[str, Value]:
+    env: dict[str, Value] = {}
+    for param in params:
+        if param.secure:
+            continue  # a secret's value never enters a report, not even as a default
+        if param.name in arguments:
+            env[param.name] = arguments[param.name]
+        elif param.default is not None:
+            env[param.name] = resolve(param.default, {})
+    return env
+
+
+def _body(resource: Resource, env: Mapping[str, Value]) -> dict[str, Value]:
+    body = resolve(dict(resource.body), env)
+    assert isinstance(body, dict)
+    if resource.condition is not None:
+        body["(condition)"] = resolve(resource.condition, env)
+    return body
+
+
+def _instances(main: BicepFile, modules: Mapping[str, BicepFile], main_env: Mapping[str, Value]) -> dict[str, Instance]:
+    found: dict[str, Instance] = {}
+    for resource in main.resources:
+        if not resource.existing:
+            found[resource.symbol] = Instance(
+                resource.symbol, resource.path, resource.type, resource.symbol, "", _body(resource, main_env)
+            )
+    for call in main.modules:
+        module = modules.get(call.file)
+        if module is None:
+            continue
+        arguments = {name: resolve(v, main_env) for name, v in call.params.items()}
+        env = _module_env(module.params, arguments)
+        for resource in module.resources:
+            if resource.existing:
+                continue
+            key = f"{call.symbol}.{resource.symbol}"
+            found[key] = Instance(
+                key, call.path, resource.type, resource.symbol, call.symbol, _body(resource, env), arguments
+            )
+    return found
+
+
+def snapshot_of(project: Project, source: str = "") -> Snapshot:
+    secure = {p.name for p in project.main.params if p.secure}
+    main_env: dict[str, Value] = {v.name: typed_default(v) for v in project.param_values if v.name not in secure}
+    grants = tuple(sorted({GrantRef(g.role.name, g.principal, g.target) for g in project.grants}, key=str))
+    return Snapshot(project.name, project.profile, _instances(project.main, project.modules, main_env), grants, source)
+
+
+def snapshot_of_files(
+    stack: str,
+    profile: str,
+    main: BicepFile,
+    modules: Mapping[str, BicepFile],
+    param_values: tuple[ParamValue, ...],
+    grants: tuple[GrantRef, ...],
+    source: str,
+) -> Snapshot:
+    """The same reduction for records read back from generated files (`diff --against-dir`)."""
+    secure = {p.name for p in main.params if p.secure}
+    main_env: dict[str, Value] = {v.name: typed_default(v) for v in param_values if v.name not in secure}
+    return Snapshot(stack, profile, _instances(main, modules, main_env), grants, source)
