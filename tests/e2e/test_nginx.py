@@ -77,3 +77,19 @@ def test_a_body_over_nginxs_own_limit_is_refused_with_413(client: httpx.Client) 
     )
     assert response.status_code == 413
     assert "content-security-policy" in response.headers  # nginx's own error pages carry the headers too
+
+
+def test_an_upload_over_the_backends_limit_gets_its_413_through_nginx_every_time(client: httpx.Client) -> None:
+    """The backend answers before reading a too-large body; it drains the rest first, so nginx (still
+    sending) relays the 413 with its JSON reason instead of a 502 from a reset connection."""
+    token = client.post("/api/auth/dev", json={"name": "big@example.org"}).json()["token"]
+    body = b"\xff\xd8\xff" + b"0" * (30 * 1024 * 1024)
+    statuses = []
+    for _ in range(6):
+        response = client.post(
+            "/api/moments", headers={"Authorization": f"Bearer {token}"}, files={"file": ("big.jpg", body, "image/jpeg")}
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 413:
+            assert "larger than" in response.json()["detail"]  # the backend's JSON, not nginx's page
+    assert statuses == [413] * 6
