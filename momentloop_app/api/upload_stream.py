@@ -13,8 +13,11 @@ from typing import BinaryIO
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.types import Receive
 
 MAX_OTHER_FIELDS_BYTES = 64 * 1024
+#: How much of a refused body is read and dropped so that the refusal reaches the client (see below).
+MAX_DISCARDED_BYTES = 128 * 1024 * 1024
 
 
 class UploadError(Exception):
@@ -136,3 +139,20 @@ async def receive_file(
         raise UploadError(f"no file in form field {field_name!r}", status_code=400)
     state.received.head = bytes(state.head)
     return state.received
+
+
+async def discard_unread_body(receive: Receive) -> None:
+    """Read and drop what is left of the request body, up to `MAX_DISCARDED_BYTES`.
+
+    A server that answers (413, 400) before the client has sent its whole body closes a connection
+    with unread data on it, which resets it: a proxy still sending (nginx) then reports 502 instead
+    of our answer. Draining first lets the answer through; past the cap the connection is dropped.
+    """
+    discarded = 0
+    while discarded <= MAX_DISCARDED_BYTES:
+        message = await receive()
+        if message.get("type") != "http.request":
+            return
+        discarded += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return

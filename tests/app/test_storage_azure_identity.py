@@ -87,7 +87,7 @@ async def test_token_credential_end_to_end(azurite_oauth: AzuriteServer) -> None
         assert (await http.get("/readyz")).status_code == 200
         path = f"uploads/{unique_prefix()}/photo.jpg"
         await storage.save(path, b"\xff\xd8jpeg")
-        response = await http.get(f"/api/storage/{path}", headers={"Range": "bytes=2-"})
+        response = await http.get(app.state.media_urls.url(path), headers={"Range": "bytes=2-"})
         assert (response.status_code, response.content) == (206, b"jpeg")
         assert [info.path for info in await storage.list(path.rsplit("/", 1)[0])] == [path]
         assert await storage.delete(path)
@@ -112,7 +112,7 @@ async def test_a_refused_token_is_unavailable_not_a_crash(azurite_oauth: Azurite
     app = create_app(identity_settings(azurite_oauth), storage=storage)
     async with lifespan_client(app) as http:
         assert (await http.get("/readyz")).status_code == 503
-        response = await http.get("/api/storage/uploads/a.jpg")
+        response = await http.get(app.state.media_urls.url("uploads/a.jpg"))  # a valid link
         assert response.status_code == 503
         assert response.json() == {"detail": "storage is unavailable"}
 

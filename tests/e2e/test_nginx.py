@@ -67,11 +67,29 @@ def test_api_is_proxied_with_the_backends_own_headers(client: httpx.Client) -> N
     assert client.get("/api/moments").status_code == 401  # the backend's answer, not nginx's
 
 
-def test_a_large_upload_reaches_the_backend_which_answers_413(client: httpx.Client) -> None:
+def test_a_body_over_nginxs_own_limit_is_refused_with_413(client: httpx.Client) -> None:
+    """Over client_max_body_size nginx answers 413 itself (the page says "too large" whoever answers);
+    below it the backend's limit applies."""
     token = client.post("/api/auth/dev", json={"name": "big@example.org"}).json()["token"]
-    body = b"\xff\xd8\xff" + b"0" * (30 * 1024 * 1024)
+    body = b"\xff\xd8\xff" + b"0" * (101 * 1024 * 1024)
     response = client.post(
         "/api/moments", headers={"Authorization": f"Bearer {token}"}, files={"file": ("big.jpg", body, "image/jpeg")}
     )
     assert response.status_code == 413
-    assert "larger than" in response.json()["detail"]  # JSON from the backend, not nginx's HTML page
+    assert "content-security-policy" in response.headers  # nginx's own error pages carry the headers too
+
+
+def test_an_upload_over_the_backends_limit_gets_its_413_through_nginx_every_time(client: httpx.Client) -> None:
+    """The backend answers before reading a too-large body; it drains the rest first, so nginx (still
+    sending) relays the 413 with its JSON reason instead of a 502 from a reset connection."""
+    token = client.post("/api/auth/dev", json={"name": "big@example.org"}).json()["token"]
+    body = b"\xff\xd8\xff" + b"0" * (30 * 1024 * 1024)
+    statuses = []
+    for _ in range(6):
+        response = client.post(
+            "/api/moments", headers={"Authorization": f"Bearer {token}"}, files={"file": ("big.jpg", body, "image/jpeg")}
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 413:
+            assert "larger than" in response.json()["detail"]  # the backend's JSON, not nginx's page
+    assert statuses == [413] * 6
