@@ -63,7 +63,7 @@ frontend = ContainerApp(
     "frontend",
     environment=env,
     registry=registry,
-    port=80,
+    port=8080,  # the frontend image runs nginx unprivileged on 8080
     cpu=0.25,
     memory="0.5Gi",
     min_replicas=0,

@@ -8,6 +8,7 @@ import re
 import subprocess
 
 from tests.frontend.node_project import FRONTEND
+from tests.repo import REPO_ROOT
 
 DOCKERFILE = (FRONTEND / "Dockerfile").read_text()
 TEMPLATE = (FRONTEND / "nginx" / "default.conf.template").read_text()
@@ -54,6 +55,12 @@ def test_runs_unprivileged_on_the_port_it_exposes() -> None:
     assert instructions("EXPOSE") == [env_values()["FRONTEND_PORT"]]
     assert int(env_values()["FRONTEND_PORT"]) > 1024  # no privileged port for a non-root nginx
     assert re.search(r"^\s*listen \$\{FRONTEND_PORT\};", TEMPLATE, flags=re.M)
+
+
+def test_the_stack_sends_ingress_to_the_port_the_image_exposes() -> None:
+    """The synthesized frontend container app (committed output) targets the image's port."""
+    module = (REPO_ROOT / "synth_out" / "infra" / "modules" / "container-app-frontend.bicep").read_text()
+    assert re.findall(r"targetPort:\s*(\d+)", module) == instructions("EXPOSE")
 
 
 def test_envsubst_touches_exactly_the_templates_variables() -> None:
