@@ -18,12 +18,14 @@ from momentloop_infra import (
     ContainerRegistry,
     LogAnalytics,
     Stack,
+    StackError,
     synthesize,
 )
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile
 from momentloop_infra.validation.rules import TEMPLATE_LIMITS
 from tests.infra.support import files_of
+from tests.validation.test_syntax import as_bicep, parse_errors
 
 LIMITS = dict(TEMPLATE_LIMITS)
 
@@ -144,3 +146,21 @@ def test_small_stacks_keep_the_plain_layout(n: int) -> None:
     assert any(p.name == "app_0Cpu" for p in project.main.params)
     assert any(o.name == "SERVICE_APP_0_URI" for o in project.main.outputs)
     assert not any(name.startswith("group-") for name in project.modules)
+
+
+def test_the_grouped_layout_parses_with_the_bicep_grammar() -> None:
+    _, files = big()
+    for name in ("main.bicep", "group-1.bicep", "group-3.bicep", "modules/container-registry.bicep"):
+        assert parse_errors(files[name]) == [], name
+    assert parse_errors(as_bicep(files["main.bicepparam"])) == []
+
+
+def test_a_template_over_a_limit_is_an_error_not_a_warning() -> None:
+    stack = Stack("huge")
+    BlobStore(stack, "files", containers=[f"c{i:03d}" for i in range(810)])  # 812 resources in one module
+    with pytest.raises(StackError) as raised:
+        synthesize(stack)
+    assert any(
+        "modules/storage-files.bicep declares 812 resources and modules, over 800" in str(p)
+        for p in raised.value.problems
+    )
