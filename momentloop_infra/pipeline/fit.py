@@ -166,12 +166,15 @@ def _rewrite(
 
 
 def _rewrite_value(value: object, renamed: Mapping[str, str], moved: Mapping[str, object], read_from: object) -> object:
+    """The value with its expressions rewritten; the same object when nothing in it changes."""
     if isinstance(value, Expr):
         return _rewrite_expr(value, renamed, moved, read_from)
     if isinstance(value, dict):
-        return {k: _rewrite_value(v, renamed, moved, read_from) for k, v in value.items()}
+        items = {k: _rewrite_value(v, renamed, moved, read_from) for k, v in value.items()}
+        return value if all(items[k] is v for k, v in value.items()) else items
     if isinstance(value, list | tuple):
-        return [_rewrite_value(v, renamed, moved, read_from) for v in value]
+        found = [_rewrite_value(v, renamed, moved, read_from) for v in value]
+        return value if all(a is b for a, b in zip(found, value, strict=True)) else found
     return value
 
 

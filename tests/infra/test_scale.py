@@ -164,3 +164,4 @@ def test_a_template_over_a_limit_is_an_error_not_a_warning() -> None:
         "modules/storage-files.bicep declares 812 resources and modules, over 800" in str(p)
         for p in raised.value.problems
     )
+
