@@ -165,3 +165,11 @@ def test_a_template_over_a_limit_is_an_error_not_a_warning() -> None:
         for p in raised.value.problems
     )
 
+
+
+def test_the_resource_count_goes_through_the_grouping_modules() -> None:
+    project, _ = big()
+    flat = synthesize(generated(20))
+    # Per app: identity, app, AcrPull and two storage roles; per store: account, blob service, container.
+    assert flat.resource_count == 1 + 3 + 20 * 5 + 20 * 3
+    assert project.resource_count == 1 + 3 + 500 * 5 + 500 * 3
