@@ -7,6 +7,7 @@ import attrs
 
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.errors import StackError
 from momentloop_infra.model.project import Grant, Project, Service
 from momentloop_infra.model.records import ParamValue
@@ -42,6 +43,7 @@ def synthesize(stack: Construct, profile: str = "default", *, validate: bool = T
         service = c.azd_service(plan.settings[c.node.path])
         if service is not None:
             services.append(service)
+    held = [c for c in stack.node.walk() if isinstance(c, AzureConstruct)]
     # Within ARM's limits at any size: group the parameters by kind, the module calls into groups.
     main, grouped_values = fit_params(
         main_file(stack.node.path, profile, constructs, synth), values, synth.param_owners
@@ -57,7 +59,8 @@ def synthesize(stack: Construct, profile: str = "default", *, validate: bool = T
         services=tuple(services),
         grants=tuple(Grant(g.role, g.principal.node.path, g.target.node.path) for g in plan.grants),
         names=plan.names,
-        suppressions={c.node.path: c.suppressions for c in constructs if c.suppressions},
+        # Every construct's, a child Resource's too (its parent's module holds it).
+        suppressions={c.node.path: c.suppressions for c in held if c.suppressions},
     )
     if not validate:
         return project

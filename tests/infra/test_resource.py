@@ -184,3 +184,15 @@ def test_a_resource_takes_a_scanner_suppression_with_its_reason() -> None:
     bus.suppress("CKV_AZURE_204", "no virtual network in this design; Entra ID only")
     module = files_of(b.stack)["modules/servicebus-namespaces-bus.bicep"]
     assert "  // checkov:skip=CKV_AZURE_204: no virtual network in this design; Entra ID only\n  name: name\n" in module
+
+
+def test_a_child_resources_suppressions_reach_validation() -> None:
+    b = base()
+    _, queue = bus_and_queue(b)
+    queue.suppress("ML204", "queues take no tags of their own; the namespace carries them")
+    project = project_of(b.stack)
+    assert project.suppressions["demo/bus/orders"] == {
+        "ML204": "queues take no tags of their own; the namespace carries them"
+    }
+    assert project.report is not None
+    assert any(f.rule == "ML900" and f.path == "demo/bus/orders" for f in project.report.warnings)
