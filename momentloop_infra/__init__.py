@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from momentloop_infra.constructs.monitoring import LogAnalytics
     from momentloop_infra.constructs.postgres import PostgresFlexible
     from momentloop_infra.constructs.registry import ContainerRegistry
+    from momentloop_infra.constructs.resource import Resource
     from momentloop_infra.errors import Problem, StackError, StackWarning
     from momentloop_infra.model.project import Project
     from momentloop_infra.pipeline.synthesize import synthesize
@@ -38,6 +39,7 @@ _WHERE = {
     "Principal": "constructs.connection",
     "Problem": "errors",
     "Project": "model.project",
+    "Resource": "constructs.resource",
     "RoleGrant": "constructs.connection",
     "Stack": "stack",
     "StackError": "errors",
@@ -61,6 +63,7 @@ __all__ = [
     "Principal",
     "Problem",
     "Project",
+    "Resource",
     "RoleGrant",
     "Stack",
     "StackError",

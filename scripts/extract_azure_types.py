@@ -1,7 +1,8 @@
-"""Refresh momentloop_infra/data/azure-types.json from the shared Azure type index.
+"""Refresh momentloop_infra/data/azure_types/ from an Azure type index.
 
-Keeps only the `Type@apiVersion` entries the generator pins (model/api_versions.py), so the
-package ships a small file that the validator loads lazily.
+Bundles every `Type@apiVersion` the source holds, one small file per key, plus `index.json`
+(the keys and the source's attribution), so the validator loads only the definitions a stack
+uses. The versions the generator pins (model/api_versions.py) must be among them.
 
 Usage: python scripts/extract_azure_types.py SOURCE.json   (the full Azure type index, kept outside the repository)
 """
@@ -9,6 +10,7 @@ Usage: python scripts/extract_azure_types.py SOURCE.json   (the full Azure type 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -16,37 +18,35 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from momentloop_infra.model.api_versions import API_VERSIONS  # noqa: E402
+from momentloop_infra.model.type_files import INDEX, type_file_name  # noqa: E402
 
-TARGET = ROOT / "momentloop_infra" / "data" / "azure-types.json"
+TARGET = ROOT / "momentloop_infra" / "data" / "azure_types"
 
 
 # The source removed every key named "description" to save space, which also dropped real
-# properties of that name. Restore the ones the generator writes (ARM REST API reference of
-# the version named: RoleAssignmentProperties.description is a string).
-RESTORED_PROPERTIES = {
-    ("Microsoft.Authorization/roleAssignments@2022-04-01", "RoleAssignmentProperties"): ("description",),
-}
+# properties of that name. Restore the ones the generator writes (ARM REST API reference:
+# RoleAssignmentProperties.description is a string in every version).
+RESTORED_PROPERTIES = {"RoleAssignmentProperties": ("description",)}
 
 
-def _restore(key: str, nodes: list[dict[str, object]]) -> list[dict[str, object]]:
-    for index, node in enumerate(nodes):
-        names = RESTORED_PROPERTIES.get((key, str(node.get("name"))), ())
+def _restore(nodes: list[dict[str, object]]) -> list[dict[str, object]]:
+    for node in nodes:
+        names = RESTORED_PROPERTIES.get(str(node.get("name")), ())
         properties = node.get("properties")
         if names and isinstance(properties, dict):
             string_ref = next(i for i, n in enumerate(nodes) if n == {"$type": "StringType"})
             for name in names:
                 properties.setdefault(name, {"flags": 0, "type": {"$ref": f"#/{string_ref}"}})
-            nodes[index] = node
     return nodes
 
 
-def extract(source: Path) -> dict[str, object]:
+def extract(source: Path) -> tuple[str, dict[str, list[dict[str, object]]]]:
     data = json.loads(source.read_text("utf-8"))
-    wanted = sorted(f"{type_}@{version}" for type_, version in API_VERSIONS.items())
-    missing = [key for key in wanted if key not in data["types"]]
+    types: dict[str, list[dict[str, object]]] = data["types"]
+    missing = sorted(f"{t}@{v}" for t, v in API_VERSIONS.items() if f"{t}@{v}" not in types)
     if missing:
-        raise SystemExit(f"{source} has no definitions for: {', '.join(missing)}")
-    return {"source": data.get("source", ""), "types": {key: _restore(key, data["types"][key]) for key in wanted}}
+        raise SystemExit(f"{source} has no definitions for the pinned versions: {', '.join(missing)}")
+    return str(data.get("source", "")), {key: _restore(types[key]) for key in sorted(types)}
 
 
 def main(argv: list[str]) -> int:
@@ -57,9 +57,15 @@ def main(argv: list[str]) -> int:
     if not source.is_file():
         print(f"extract_azure_types: {source} is not a file: pass the full Azure type index", file=sys.stderr)
         return 2
-    subset = extract(source)
-    TARGET.write_text(json.dumps(subset, separators=(",", ":"), sort_keys=True) + "\n", "utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)}: {len(subset['types'])} types")  # type: ignore[arg-type]
+    source_text, types = extract(source)
+    if TARGET.exists():
+        shutil.rmtree(TARGET)
+    TARGET.mkdir(parents=True)
+    for key, nodes in types.items():
+        (TARGET / type_file_name(key)).write_text(json.dumps(nodes, separators=(",", ":")) + "\n", "utf-8")
+    index = {"source": source_text, "types": list(types)}
+    (TARGET / INDEX).write_text(json.dumps(index, indent=0, sort_keys=True) + "\n", "utf-8")
+    print(f"wrote {TARGET.relative_to(ROOT)}: {len(types)} type definitions")
     return 0
 
 

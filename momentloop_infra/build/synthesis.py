@@ -44,6 +44,8 @@ class Synthesis:
     modules: dict[str, BicepFile] = attrs.Factory(dict)  # 'modules/x.bicep' -> file
     owners: dict[str, str] = attrs.Factory(lambda: dict.fromkeys(RESERVED_SYMBOLS, "main.bicep"))
     problems: list[Problem] = attrs.Factory(list)
+    # main.bicep parameter -> (kind, construct symbol, field): how it groups into a kind's object.
+    param_owners: dict[str, tuple[str, str, str]] = attrs.Factory(dict)
 
     def claim(self, symbol: str, owner: str) -> None:
         """Reserve a main.bicep symbol; two constructs yielding the same symbol is a problem."""
@@ -79,6 +81,8 @@ class Synthesis:
         self.params.append(
             Param(name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value)
         )
+        kind = owner.__class__.__name__
+        self.param_owners[name] = (kind[:1].lower() + kind[1:], owner.symbol, field)
         text = str(value).lower() if isinstance(value, bool) else str(value)
         self.param_values.append(ParamValue(name, env, type, text))
         return ref(name)

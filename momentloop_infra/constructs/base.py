@@ -33,8 +33,9 @@ class AzureConstruct(Construct, Generic[S]):
     # The keyword arguments the constructor takes, for mypy (`**settings: Unpack[...]`): the same
     # names as `settings_model`'s fields, checked when the class is defined.
     settings_args: ClassVar[type[Mapping[str, Any]]]
-    module_kind: ClassVar[str]  # the module file stem this kind starts from, e.g. 'container-app'
-    name_rule: ClassVar[NameRule | None] = None
+    # Class-wide for the built-in kinds; a generic Resource sets them per instance, from its type.
+    module_kind: str  # the module file stem this kind starts from, e.g. 'container-app'
+    name_rule: NameRule | None = None
     # The resource of its module that role grants on this construct are scoped to (None: takes none).
     grant_scope: ClassVar[str | None] = None
     # The seed's larger sizes, applied under `--profile scale-up` to settings the user left unset.
@@ -159,6 +160,11 @@ class AzureConstruct(Construct, Generic[S]):
         return dict(self._suppressions)
 
     # -- what the pipeline asks of every construct ------------------------------------------------
+
+    @property
+    def expands(self) -> bool:
+        """Whether the pipeline expands this construct itself (False: its parent's module holds it)."""
+        return True
 
     # Outputs azd reads from main.bicep (AZURE_CONTAINER_REGISTRY_ENDPOINT...): the first construct
     # of a kind gives them; `azd_outputs_rank` orders kinds among themselves.

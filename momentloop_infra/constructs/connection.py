@@ -94,6 +94,8 @@ class Connectable:
 
     # The access levels `connect(target, access=...)` accepts, the default first; () takes none.
     access_levels: ClassVar[tuple[str, ...]] = ()
+    # A generic Resource has no default role: connect() must name one (`role="..."`).
+    needs_role: ClassVar[bool] = False
 
     def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
         """What connecting `source` to this construct yields; `access` is one of `access_levels`

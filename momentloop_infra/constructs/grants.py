@@ -3,11 +3,15 @@ the resource): one principal-id parameter per app, one assignment per grant."""
 
 from __future__ import annotations
 
-from momentloop_infra.bicep.expr import output
+from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model.records import Param, Resource
 from momentloop_infra.model.resources import role_assignment
+
+# Past this many principals, a module takes their ids as one object parameter (ARM allows 256
+# parameters per template); below it, one parameter each, as the MomentLoop output has.
+MAX_PRINCIPAL_PARAMS = 200
 
 
 def grant_resources(
@@ -15,15 +19,27 @@ def grant_resources(
 ) -> tuple[tuple[Param, ...], tuple[Resource, ...], dict[str, object]]:
     """For every grant on `target`: a principal-id parameter, the role assignment, and the call
     argument main.bicep passes (the app identity's principalId, known before the app exists)."""
+    grants = plan.grants_on(target)
+    principals = {id(g.principal): g.principal for g in grants}
     params: dict[str, Param] = {}
     resources: list[Resource] = []
     arguments: dict[str, object] = {}
-    for grant in plan.grants_on(target):
+    grouped = len(principals) > MAX_PRINCIPAL_PARAMS
+    ids: dict[str, object] = {}
+    for grant in grants:
         app = grant.principal
         param = f"{app.symbol}PrincipalId"
-        if param not in params:
-            params[param] = Param(param, "string", description=f"Principal id of the identity of {app.node.path}.")
-            arguments[param] = output(app.identity_symbol, "principalId")
+        if grouped:
+            ids[app.symbol] = output(app.identity_symbol, "principalId")
+            principal = Expr(f"principalIds.{app.symbol}", frozenset({"principalIds"}))
+        else:
+            if param not in params:
+                params[param] = Param(param, "string", description=f"Principal id of the identity of {app.node.path}.")
+                arguments[param] = output(app.identity_symbol, "principalId")
+            principal = ref(param)
         symbol = f"{app.symbol}{grant.role.symbol_suffix}"
-        resources.append(role_assignment(symbol, scope_symbol, param, grant.role, app.node.path))
+        resources.append(role_assignment(symbol, scope_symbol, principal, grant.role, app.node.path))
+    if grouped:
+        params["principalIds"] = Param("principalIds", "object", description="Principal id of each app's identity.")
+        arguments["principalIds"] = ids
     return tuple(params.values()), tuple(resources), arguments

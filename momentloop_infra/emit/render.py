@@ -97,7 +97,32 @@ def render_bicep(file: BicepFile) -> str:
 
 
 def render_bicepparam(values: Sequence[ParamValue]) -> str:
-    return _finish(environment().get_template("main.bicepparam.j2").render(values=values))
+    return _finish(environment().get_template("main.bicepparam.j2").render(values=_grouped(values)))
+
+
+def _grouped(values: Sequence[ParamValue]) -> list[ParamValue | str]:
+    """Plain values as they are; the values of an object parameter as one assignment, an object of
+    objects (construct key -> field -> its own environment variable)."""
+    found: list[ParamValue | str] = []
+    groups: dict[str, dict[str, list[ParamValue]]] = {}
+    for value in values:
+        if value.within is None:
+            found.append(value)
+            continue
+        if value.name not in groups:
+            groups[value.name] = {}
+            found.append(value.name)
+        groups[value.name].setdefault(value.within[0], []).append(value)
+    text = {
+        name: f"param {name} = {{\n"
+        + "".join(
+            f"  {key}: {{\n" + "".join(f"    {v.within[1]}: {_env_value(v)}\n" for v in members if v.within) + "  }\n"
+            for key, members in keys.items()
+        )
+        + "}"
+        for name, keys in groups.items()
+    }
+    return [text[v] if isinstance(v, str) else v for v in found]
 
 
 def render_azure_yaml(context: Mapping[str, Any]) -> str:

@@ -24,7 +24,7 @@ class NameRule:
     """How one resource type is named and what Azure accepts."""
 
     kind: str  # what a person calls it, for messages
-    abbreviation: str  # key in abbreviations.json
+    abbreviation: str  # key in abbreviations.json ('' when azd has none)
     prefix: str  # its value, for length checks
     min_length: int
     max_length: int
@@ -63,9 +63,10 @@ class ResourceName:
     def expression(self) -> Expr | str:
         if self.explicit is not None:
             return self.explicit
-        abbrs = ref("abbrs")
         token = ref("resourceToken")
-        return interpolate(abbrs.prop(self.rule.abbreviation), self.slug + self.rule.separator, token)
+        if not self.rule.abbreviation:  # a type azd has no abbreviation for
+            return interpolate(self.slug + self.rule.separator, token)
+        return interpolate(ref("abbrs").prop(self.rule.abbreviation), self.slug + self.rule.separator, token)
 
     def sample(self) -> str:
         """The name with a stand-in token of the right length and alphabet."""

@@ -53,9 +53,18 @@ class Project:
     @property
     def resource_count(self) -> int:
         """Resources deployed (not `existing` references): the resource group plus every module
-        call's resources, a shared module file counted once per call."""
-        per_file = {path: sum(1 for r in f.resources if not r.existing) for path, f in self.modules.items()}
-        return 1 + sum(per_file[call.file] for call in self.main.modules)
+        call's resources, a shared module file counted once per call, through grouping modules."""
+        counted: dict[str, int] = {}
+
+        def count(file: BicepFile) -> int:
+            own = sum(1 for r in file.resources if not r.existing)
+            for call in file.modules:
+                if call.file not in counted:
+                    counted[call.file] = count(self.modules[call.file])
+                own += counted[call.file]
+            return own
+
+        return count(self.main)
 
     @property
     def role_assignment_count(self) -> int:

@@ -66,6 +66,7 @@ class ModuleCall:
     params: Mapping[str, object]
     depends_on: tuple[str, ...] = ()
     path: str = ""
+    scope: str | None = "rg"  # None inside a grouping module, which deploys into the group already
 
 
 @attrs.frozen
@@ -131,3 +132,5 @@ class ParamValue:
     env: str
     type: BicepType
     default: str | None  # None: required, no default (secrets)
+    # Set when `name` is an object parameter grouping many settings: this value's (key, field) in it.
+    within: tuple[str, str] | None = None

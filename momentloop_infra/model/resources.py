@@ -33,9 +33,10 @@ def common_params() -> tuple[Param, ...]:
     )
 
 
-def role_assignment(symbol: str, scope_symbol: str, principal_param: str, role: Role, path: str) -> Resource:
-    """A role assignment on a resource of this module, named by guid(scope id, principal id, role id)."""
-    principal = ref(principal_param)
+def role_assignment(symbol: str, scope_symbol: str, principal: str | Expr, role: Role, path: str) -> Resource:
+    """A role assignment on a resource of this module, named by guid(scope id, principal id, role id);
+    `principal` is the parameter holding the principal id, or an expression reading it."""
+    principal = ref(principal) if isinstance(principal, str) else principal
     role_id = call("subscriptionResourceId", "Microsoft.Authorization/roleDefinitions", role.guid)
     return resource(
         symbol,

@@ -22,14 +22,20 @@ def azd_outputs(constructs: list[AzureConstruct[Any]]) -> list[Output]:
     return list(found.values())
 
 
+MAX_OUTPUTS = 64  # Azure Resource Manager's limit per template
+
+
 def main_file(stack_path: str, profile: str, constructs: list[AzureConstruct[Any]], synth: Synthesis) -> BicepFile:
     outputs = [
         Output("AZURE_LOCATION", "string", ref("location")),
         Output("AZURE_TENANT_ID", "string", Expr("tenant().tenantId")),
         Output("AZURE_RESOURCE_GROUP", "string", ref("rg").prop("name")),
         *azd_outputs(constructs),
-        *synth.outputs,
     ]
+    # The outputs azd reads always; each service's name and URI only while they all fit (azd finds
+    # a service's app by its azd-service-name tag, not by these).
+    if len(outputs) + len(synth.outputs) <= MAX_OUTPUTS:
+        outputs += synth.outputs
     rg = resource(
         "rg",
         "Microsoft.Resources/resourceGroups",
@@ -40,12 +46,14 @@ def main_file(stack_path: str, profile: str, constructs: list[AzureConstruct[Any
         },
     )
     tags = Variable("tags", {"azd-env-name": ref("environmentName")})
-    if any(c.name_rule is not None for c in constructs):
+    rules = [c.name_rule for c in constructs if c.name_rule is not None]
+    if rules:
         token = call(
             "toLower", call("uniqueString", Expr("subscription().id"), ref("environmentName"), ref("location"))
         )
+        abbrs = Variable("abbrs", call("loadJsonContent", "abbreviations.json"))
         variables: tuple[Variable, ...] = (
-            Variable("abbrs", call("loadJsonContent", "abbreviations.json")),
+            *((abbrs,) if any(rule.abbreviation for rule in rules) else ()),
             Variable("resourceToken", token),
             tags,
         )

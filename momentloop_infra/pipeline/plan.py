@@ -15,7 +15,7 @@ from momentloop_infra.profiles import PROFILES
 
 
 def azure_constructs(stack: Construct) -> list[AzureConstruct[Any]]:
-    return [c for c in stack.node.walk() if isinstance(c, AzureConstruct)]
+    return [c for c in stack.node.walk() if isinstance(c, AzureConstruct) and c.expands]
 
 
 def module_stems(constructs: list[AzureConstruct[Any]]) -> tuple[dict[str, str], list[Problem]]:

@@ -7,9 +7,11 @@ import attrs
 
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.errors import StackError
 from momentloop_infra.model.project import Grant, Project, Service
 from momentloop_infra.model.records import ParamValue
+from momentloop_infra.pipeline.fit import fit_modules, fit_params
 from momentloop_infra.pipeline.main_file import main_file
 from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
 from momentloop_infra.validation.core import ValidationFailed, validate_project
@@ -41,17 +43,24 @@ def synthesize(stack: Construct, profile: str = "default", *, validate: bool = T
         service = c.azd_service(plan.settings[c.node.path])
         if service is not None:
             services.append(service)
+    held = [c for c in stack.node.walk() if isinstance(c, AzureConstruct)]
+    # Within ARM's limits at any size: group the parameters by kind, the module calls into groups.
+    main, grouped_values = fit_params(
+        main_file(stack.node.path, profile, constructs, synth), values, synth.param_owners
+    )
+    main, groups = fit_modules(main)
     project = Project(
         name=stack.node.id,
         stack_path=stack.node.path,
         profile=profile,
-        main=main_file(stack.node.path, profile, constructs, synth),
-        modules=dict(sorted(synth.modules.items())),
-        param_values=values,
+        main=main,
+        modules=dict(sorted({**synth.modules, **groups}.items())),
+        param_values=grouped_values,
         services=tuple(services),
         grants=tuple(Grant(g.role, g.principal.node.path, g.target.node.path) for g in plan.grants),
         names=plan.names,
-        suppressions={c.node.path: c.suppressions for c in constructs if c.suppressions},
+        # Every construct's, a child Resource's too (its parent's module holds it).
+        suppressions={c.node.path: c.suppressions for c in held if c.suppressions},
     )
     if not validate:
         return project

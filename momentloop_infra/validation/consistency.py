@@ -249,7 +249,7 @@ def check_project(project: Project) -> list[Finding]:
                     value.name,
                 )
             )
-        elif main_param.type != value.type:
+        elif main_param.type != (value.type if value.within is None else "object"):
             found.append(
                 Finding(
                     "ML028",

@@ -262,7 +262,7 @@ def azd_service_unique(project: Project) -> Iterator[Hit]:
 
 
 # Azure Resource Manager's per-template limits ("Resolve errors for template limits").
-TEMPLATE_LIMITS = (("params", 256), ("variables", 256), ("resources and modules", 800), ("outputs", 64))
+TEMPLATE_LIMITS = (("params", 256), ("variables", 512), ("resources and modules", 800), ("outputs", 64))
 
 
 def template_limits(project: Project) -> Iterator[Hit]:
@@ -454,9 +454,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "ML210",
         "template-limits",
-        "warning",
-        "Azure rejects a template over 256 parameters or variables, 800 resources or 64 outputs",
-        "split the stack into several stacks (several azd environments or infra layers)",
+        "error",
+        "Azure rejects a template over 256 parameters, 512 variables, 800 resources or 64 outputs, so the "
+        "project cannot deploy",
+        "report it: synthesis groups parameters and module deployments to stay within these limits",
         template_limits,
     ),
     Rule(

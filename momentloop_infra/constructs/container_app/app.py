@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Unpack
 
+import attrs
+
 from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.build.naming import env_name as env_var_name
 from momentloop_infra.build.synthesis import Synthesis
@@ -17,7 +19,7 @@ from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
 from momentloop_infra.constructs.container_app.body import AppInputs, app_file
-from momentloop_infra.constructs.container_app.connect import default_access, env_clashes, refusal
+from momentloop_infra.constructs.container_app.connect import default_access, env_clashes, refusal, role_and_env
 from momentloop_infra.constructs.container_app.modules import (
     FETCH_IMAGE_STEM,
     IDENTITY_STEM,
@@ -52,7 +54,15 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
         profiles: Mapping[str, Mapping[str, Any]] | None = None,
         **settings: Unpack[ContainerAppArgs],
     ) -> None:
-        super().__init__(scope, id, settings, profiles)
+        given: dict[str, Any] = dict(settings)
+        env = given.get("env")
+        # Values read from other resources (`resource.attr(...)`) are main.bicep expressions, not
+        # settings: the app's module gets a parameter for each.
+        self.env_refs: dict[str, Expr] = {}
+        if isinstance(env, Mapping):
+            self.env_refs = {k: v for k, v in env.items() if isinstance(v, Expr)}
+            given["env"] = {k: v for k, v in env.items() if not isinstance(v, Expr)}
+        super().__init__(scope, id, given, profiles)
         self.environment = environment
         self.registry = registry
         self.connections: list[Connection] = []
@@ -60,17 +70,38 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
     # -- as a source ---------------------------------------------------------------------------
 
     def connect(
-        self, target: AzureConstruct[Any], access: str | None = None, *, env_name: str | None = None
+        self,
+        target: AzureConstruct[Any],
+        access: str | None = None,
+        *,
+        env_name: str | None = None,
+        role: str | None = None,
+        env: Mapping[str, str | Expr] | None = None,
     ) -> Connection:
         """Declare that this app uses `target`; returns what the target says the connection yields
         (grants, environment variables). `access` is for targets with levels, such as a
-        BlobStore's 'read' (its default) and 'read_write'."""
+        BlobStore's 'read' (its default) and 'read_write'. `role` grants any Azure built-in role
+        by its name on the target (a generic Resource needs one); `env` adds environment
+        variables, plain strings or `resource.attr(...)` references."""
         problem = refusal(self, target, access)
         if problem is not None or not isinstance(target, Connectable):
             where = getattr(getattr(target, "node", None), "path", target)
             self.node.add_problem("connect", where, problem or "accepts no connections")
             return Connection(self, target, access)
         access = default_access(target, access)
+        extra = role_and_env(self, target, role, env)
+        if extra is None:
+            return Connection(self, target, access)
+        if extra.grants:
+            for existing in self.connections:
+                if existing.target is target and existing.grants[-1:] == extra.grants:
+                    return existing
+            connection = target.connection_from(self, access, env_name)
+            connection = attrs.evolve(
+                connection, grants=(*connection.grants, *extra.grants), env=(*connection.env, *extra.env)
+            )
+            self.connections.append(connection)
+            return connection
         for existing in self.connections:
             if existing.target is target:
                 if existing.access != access:
@@ -82,6 +113,8 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
                     )
                 return existing
         connection = target.connection_from(self, access, env_name)
+        if extra.env:
+            connection = attrs.evolve(connection, env=(*connection.env, *extra.env))
         self.connections.append(connection)
         return connection
 
@@ -94,7 +127,8 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
 
     @property
     def env_vars(self) -> list[EnvVar]:
-        return [var for connection in self.connections for var in connection.env]
+        own = [EnvVar(name, value) for name, value in sorted(self.env_refs.items())]
+        return own + [var for connection in self.connections for var in connection.env]
 
     @property
     def pull_grant(self) -> RoleGrant | None:
@@ -145,7 +179,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
             found.append(Problem(path, "registry", type(self.registry).__name__, "pass a ContainerRegistry"))
         elif self.registry is not None and self.registry.node.root is not self.node.root:
             found.append(Problem(path, "registry", self.registry.node.path, "belongs to another stack"))
-        found += env_clashes(path, settings.env, self.connections)
+        found += env_clashes(path, {**settings.env, **dict.fromkeys(self.env_refs, "")}, self.connections)
         if settings.ingress == "none":
             for connection in plan.connections_to(self):
                 found.append(

@@ -10,6 +10,7 @@ from typing import Literal, TypedDict
 
 from pydantic import Field, field_validator, model_validator
 
+from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.build.settings import FieldProblem, Settings
 from momentloop_infra.model.secrets import looks_secret
 
@@ -111,7 +112,7 @@ class ContainerAppArgs(TypedDict, total=False):
     max_replicas: int | None
     ingress: str | None
     concurrent_requests: int | None
-    env: Mapping[str, str] | None
+    env: Mapping[str, str | Expr] | None
     identity: str | None
     project: str | None
     dockerfile: str | None

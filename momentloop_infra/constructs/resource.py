@@ -1,0 +1,300 @@
+"""Resource: any Azure resource type as a construct (the L1 layer), checked against the bundled
+Azure types.
+
+A top-level Resource gets a module of its own, with its name (azd's abbreviation where there is
+one), region and tags; a Resource whose scope is another Resource is its child (`parent:` in
+Bicep, a name relative to the parent) and lives in the top-level ancestor's module. `attr()`
+reads one of its properties in main.bicep terms (the module output is created for it), and
+`app.connect(resource, role="...")` grants any built-in role on it, inside that module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypedDict, Unpack
+
+import attrs
+from pydantic import field_validator
+
+from momentloop_infra.bicep.expr import Expr, output, ref
+from momentloop_infra.build.naming import camel
+from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.synthesis import Synthesis
+from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.connection import Connectable, Connection, Principal
+from momentloop_infra.constructs.plan import Plan
+from momentloop_infra.errors import Problem
+from momentloop_infra.model.records import BicepFile, BicepType, Output, Param, Suppression
+from momentloop_infra.model.records import Resource as ResourceRecord
+from momentloop_infra.model.resources import common_params, role_assignment
+from momentloop_infra.model.type_names import name_rule_for
+from momentloop_infra.validation.schema import body_properties, property_kind
+
+TYPE_REF = re.compile(r"^[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+(/[A-Za-z][A-Za-z0-9]*)+@\d{4}-\d{2}-\d{2}(-preview)?$")
+ATTR_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$")
+BICEP_TYPES: tuple[BicepType, ...] = ("string", "int", "bool", "object", "array")
+
+
+@attrs.frozen
+class Attr(Expr):
+    """A property of a Resource as a main.bicep expression (its module's output), with its type."""
+
+    bicep_type: BicepType = "string"
+
+
+class ResourceSettings(Settings):
+    type: str
+    properties: dict[str, Any] | None = None
+    sku: dict[str, Any] | None = None
+    kind: str | None = None
+    name: str | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if not TYPE_REF.match(value):
+            raise FieldProblem(
+                "type",
+                value,
+                "give the type and API version as 'Microsoft.Provider/type@yyyy-mm-dd', "
+                "e.g. 'Microsoft.ServiceBus/namespaces@2024-01-01'",
+            )
+        return value
+
+    @field_validator("sku", mode="before")
+    @classmethod
+    def _sku(cls, value: object) -> object:
+        return {"name": value} if isinstance(value, str) else value
+
+
+class ResourceArgs(TypedDict, total=False):
+    type: str
+    properties: Mapping[str, Any] | None
+    sku: str | Mapping[str, Any] | None
+    kind: str | None
+    name: str | None
+
+
+def module_kind_of(type_: str) -> str:
+    """'Microsoft.ServiceBus/namespaces' -> 'servicebus-namespaces'."""
+    provider, _, rest = type_.partition("/")
+    last = rest.rsplit("/", 1)[-1]
+    return f"{provider.removeprefix('Microsoft.').lower()}-{re.sub(r'(?<!^)(?=[A-Z])', '-', last).lower()}"
+
+
+def joined(*words: str) -> str:
+    """('busOrders', 'name') -> 'busOrdersName': camel case that keeps each word's own capitals."""
+    return words[0][:1].lower() + words[0][1:] + "".join(w[:1].upper() + w[1:] for w in words[1:])
+
+
+class Resource(AzureConstruct[ResourceSettings], Connectable):
+    """Any Azure resource: `Resource(stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01",
+    sku="Standard")`; a child: `Resource(bus, "orders", type="Microsoft.ServiceBus/namespaces/queues@...")`.
+    Apps connect with `app.connect(resource, role="<built-in role name>", env={...})`."""
+
+    settings_model = ResourceSettings
+    settings_args = ResourceArgs
+    module_kind = "resource"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        profiles: Mapping[str, Mapping[str, Any]] | None = None,
+        **settings: Unpack[ResourceArgs],
+    ) -> None:
+        super().__init__(scope, id, settings, profiles)
+        self.parent = scope if isinstance(scope, Resource) else None
+        type_ref = settings.get("type")
+        self.type_name = type_ref.partition("@")[0] if isinstance(type_ref, str) else ""
+        self.module_kind = module_kind_of(self.type_name) if "/" in self.type_name else "resource"
+        # A child is named relative to its parent: no generated name.
+        self.name_rule = name_rule_for(self.type_name) if self.parent is None and "/" in self.type_name else None
+        self._outputs: dict[str, tuple[str, Expr, BicepType]] = {}  # output name -> (path, value, type)
+        self._scanner_skips: list[Suppression] = []
+
+    # -- where it lives ------------------------------------------------------------------------
+
+    @property
+    def expands(self) -> bool:
+        return self.parent is None
+
+    @property
+    def top(self) -> Resource:
+        """The top-level Resource whose module holds this one."""
+        return self if self.parent is None else self.parent.top
+
+    @property
+    def symbol(self) -> str:
+        """The module symbol in main.bicep (a child's is its top-level ancestor's)."""
+        return camel(self.top.node.unique_id)
+
+    @property
+    def local_symbol(self) -> str:
+        """The resource's symbol inside the module."""
+        return camel(self.node.unique_id)
+
+    def resources(self) -> list[Resource]:
+        """This Resource and every Resource below it, in declaration order."""
+        return [c for c in self.node.walk() if isinstance(c, Resource)]
+
+    # -- references ------------------------------------------------------------------------------
+
+    def attr(self, path: str) -> Attr:
+        """One property of the deployed resource, e.g. `attr("properties.serviceBusEndpoint")`,
+        `attr("name")`, `attr("id")`, usable in an app's env=, in connect(..., env=...) and in
+        another resource's properties; its module gets the output, the reader waits for it."""
+        if not isinstance(path, str) or not ATTR_PATH.match(path):
+            self.node.add_problem("attr", path, "give a dotted property path such as 'properties.serviceBusEndpoint'")
+            return Attr("''")
+        type_ref = self.settings_values("default").get("type")
+        kind = "string" if path in ("id", "name") else property_kind(str(type_ref), path)
+        bicep_type: BicepType = kind if kind in BICEP_TYPES else "string"
+        top = self.top
+        prefix = () if self.parent is None else (self.local_symbol,)
+        name = joined(*prefix, *path.removeprefix("properties.").split("."))
+        held = top._outputs.get(name)
+        if held is not None and held[0] != f"{self.node.path}:{path}":
+            name = joined(*prefix, *path.split("."))
+        top._outputs[name] = (f"{self.node.path}:{path}", ref(self.local_symbol).prop(path), bicep_type)
+        found = output(top.symbol, name)
+        return Attr(found.text, found.refs, bicep_type)
+
+    # -- suppressions ------------------------------------------------------------------------------
+
+    def suppress(self, rule_id: str, reason: str) -> None:
+        """As on every construct; a Resource also takes checkov's ids ('CKV_AZURE_204'), written
+        beside the resource as `// checkov:skip=...: reason`, since its body is the user's."""
+        if isinstance(rule_id, str) and rule_id.startswith("CKV_"):
+            if not isinstance(reason, str) or len(reason.strip()) < 10 or "\n" in reason:
+                self.node.add_problem("suppress", rule_id, "give a written reason of one line, at least 10 characters")
+            else:
+                self._scanner_skips.append(Suppression(rule_id, reason.strip()))
+            return
+        super().suppress(rule_id, reason)
+
+    # -- connections ------------------------------------------------------------------------------
+
+    needs_role = True  # connect() to a Resource names the role it grants
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        return Connection(source, self, access)
+
+    # -- checks ----------------------------------------------------------------------------------
+
+    def check(self, settings: ResourceSettings, plan: Plan) -> list[Problem]:
+        found: list[Problem] = []
+        for child in self.resources():
+            child_settings: ResourceSettings | None = settings
+            if child is not self:
+                child_settings, issues = child.resolve(plan.profile)
+                found += issues
+            if child_settings is not None and child.parent is not None:
+                parent_type = child.parent.type_name
+                if (
+                    not child.type_name.startswith(f"{parent_type}/")
+                    or child.type_name.count("/") != parent_type.count("/") + 1
+                ):
+                    found.append(
+                        Problem(
+                            child.node.path,
+                            "type",
+                            child.type_name,
+                            f"a child's type is its parent's type plus one segment ('{parent_type}/<child type>'); "
+                            "declare it under a parent of the right type, or at the top of the stack",
+                        )
+                    )
+        return found
+
+    # -- synthesis --------------------------------------------------------------------------------
+
+    def record(self, settings: ResourceSettings, inputs: _Inputs) -> ResourceRecord:
+        type_, _, version = settings.type.partition("@")
+        takes = body_properties(settings.type)
+        body: dict[str, object] = {}
+        if self.parent is not None:
+            body["parent"] = ref(self.parent.local_symbol)
+            body["name"] = settings.name or self.node.id
+        else:
+            body["name"] = ref("name")
+        # Region and tags wherever the type takes them (a type not bundled: the top level only).
+        if (takes is None and self.parent is None) or (takes is not None and "location" in takes):
+            body["location"] = ref("location")
+        if (takes is None and self.parent is None) or (takes is not None and "tags" in takes):
+            body["tags"] = ref("tags")
+            inputs.tags = True
+        if "location" in body:
+            inputs.location = True
+        if settings.kind is not None:
+            body["kind"] = settings.kind
+        if settings.sku is not None:
+            body["sku"] = inputs.lift(settings.sku)
+        if settings.properties is not None:
+            body["properties"] = inputs.lift(settings.properties)
+        record = ResourceRecord(
+            self.local_symbol, type_, version, body, suppressions=tuple(self._scanner_skips), path=self.node.path
+        )
+        return self.apply_overrides(record)
+
+    def build(self, settings: ResourceSettings, plan: Plan, synth: Synthesis) -> None:
+        inputs = _Inputs()
+        records: list[ResourceRecord] = []
+        grants: list[ResourceRecord] = []
+        principals: dict[str, Param] = {}
+        for member in self.resources():
+            found = settings if member is self else member.resolve(plan.profile)[0]
+            if found is None:
+                continue  # reported by check()
+            records.append(member.record(found, inputs))
+            for grant in plan.grants_on(member):
+                app = grant.principal
+                param = f"{app.symbol}PrincipalId"
+                if param not in principals:
+                    principals[param] = Param(
+                        param, "string", description=f"Principal id of the identity of {app.node.path}."
+                    )
+                    inputs.arguments[param] = app.identity_output("principalId")
+                prefix = "" if member is self else member.local_symbol[:1].upper() + member.local_symbol[1:]
+                symbol = f"{app.symbol}{prefix}{grant.role.symbol_suffix}"
+                grants.append(role_assignment(symbol, member.local_symbol, param, grant.role, app.node.path))
+        params = [p for p in common_params() if p.name == "name" or getattr(inputs, p.name)]
+        arguments: dict[str, object] = {"name": self.resource_name(plan).expression()}
+        if inputs.location:
+            arguments["location"] = ref("location")
+        if inputs.tags:
+            arguments["tags"] = ref("tags")
+        file = BicepFile(
+            params=(*params, *inputs.params, *principals.values()),
+            resources=(*records, *grants),
+            outputs=tuple(Output(name, kind, value) for name, (_, value, kind) in self._outputs.items()),
+        )
+        synth.module(self, self.symbol, plan.module_stems[self.node.path], file, {**arguments, **inputs.arguments})
+
+
+class _Inputs:
+    """What a Resource module takes from main.bicep: a parameter per main.bicep expression in its
+    body (another resource's attr(), say), and whether it needs the region and the tags."""
+
+    def __init__(self) -> None:
+        self.params: list[Param] = []
+        self.arguments: dict[str, object] = {}
+        self.location = False
+        self.tags = False
+
+    def lift(self, value: object) -> object:
+        """The value with every main.bicep expression replaced by a module parameter."""
+        if isinstance(value, Expr):
+            name = joined(*(w for w in re.split(r"[^A-Za-z0-9]+", value.text.replace(".outputs.", ".")) if w))
+            if name not in self.arguments:
+                kind: BicepType = value.bicep_type if isinstance(value, Attr) else "string"
+                self.params.append(Param(name, kind, description=f"{value.text} in main.bicep."))
+                self.arguments[name] = value
+            return ref(name)
+        if isinstance(value, Mapping):
+            return {k: self.lift(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.lift(v) for v in value]
+        return value

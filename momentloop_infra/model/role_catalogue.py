@@ -1,0 +1,38 @@
+"""Every Azure built-in role by name: the catalogue is package data (data/azure-roles.json,
+from Microsoft Learn's list of built-in roles), loaded on first use."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from importlib import resources as package_resources
+
+from momentloop_infra.model.roles import Role
+
+
+@cache
+def _catalogue() -> tuple[dict[str, Role], dict[str, str]]:
+    text = package_resources.files("momentloop_infra").joinpath("data/azure-roles.json").read_text("utf-8")
+    data = json.loads(text)
+    by_name = {entry["name"]: Role(entry["name"], entry["id"]) for entry in data["roles"]}
+    return by_name, dict(data.get("renamed", {}))
+
+
+def builtin_role(name: str) -> Role | None:
+    """The built-in role of that exact name (a former name maps to the current one), or None."""
+    roles, renamed = _catalogue()
+    return roles.get(renamed.get(name, name))
+
+
+def unknown_role_message(name: object) -> str:
+    """Why `name` names no built-in role, with the closest names."""
+    roles, _ = _catalogue()
+    if not isinstance(name, str):
+        return "give the name of an Azure built-in role, e.g. 'Azure Service Bus Data Sender'"
+    folded = {role.lower(): role for role in roles}
+    if name.lower() in folded:
+        return f"role names are case-sensitive; did you mean {folded[name.lower()]!r}?"
+    close = difflib.get_close_matches(name, list(roles), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+    return f"is not an Azure built-in role{hint}"

@@ -1,0 +1,210 @@
+"""Fit main.bicep into Azure Resource Manager's per-template limits, whatever the stack's size.
+
+Two steps, each taken only when the plain layout would not fit (the MomentLoop stack and every
+small stack keep theirs):
+
+1. Parameters. Past 256, each kind's settings become one object parameter
+   (`containerAppSettings.backend.cpu`), still assigned in main.bicepparam from one environment
+   variable per setting, so `azd env set BACKEND_CPU 0.5` keeps working.
+2. Module deployments. Past 800, the module calls (already in dependency order) are split into
+   grouping modules (`group-1.bicep`, ...) of at most 800 calls each, deployed by main.bicep. A
+   group reads what it needs of earlier groups through one object output each (`values`), so a
+   group depends only on the groups it uses, and never on a later one.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+import attrs
+
+from momentloop_infra.bicep.expr import Expr, ref, refs_of
+from momentloop_infra.bicep.serialize import render
+from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue
+
+MAX_PARAMS = 256
+MAX_RESOURCES = 800  # resources and module deployments of one template
+MAIN_VARIABLE_TYPES: dict[str, BicepType] = {"abbrs": "object", "resourceToken": "string", "tags": "object"}
+
+
+def fit_params(
+    main: BicepFile, values: Sequence[ParamValue], owners: Mapping[str, tuple[str, str, str]]
+) -> tuple[BicepFile, tuple[ParamValue, ...]]:
+    """main.bicep with each kind's parameters grouped into one object, when they do not fit."""
+    if len(main.params) <= MAX_PARAMS:
+        return main, tuple(values)
+    renamed: dict[str, str] = {}
+    params: list[Param] = []
+    groups: set[str] = set()
+    for param in main.params:
+        owner = owners.get(param.name)
+        if owner is None or param.secure:
+            params.append(param)
+            continue
+        kind, key, field = owner
+        group = f"{kind}Settings"
+        renamed[param.name] = f"{group}.{key}.{field}"
+        if group not in groups:
+            groups.add(group)
+            params.append(
+                Param(
+                    group,
+                    "object",
+                    description=f"The settings of every {kind[:1].upper()}{kind[1:]}, by construct; "
+                    "each read from its own environment variable in main.bicepparam.",
+                    generated=True,
+                )
+            )
+    placed = {name: (owners[name][1], owners[name][2]) for name in renamed}
+    grouped = tuple(
+        attrs.evolve(v, name=renamed[v.name].split(".", 1)[0], within=placed[v.name]) if v.name in renamed else v
+        for v in values
+    )
+    calls = tuple(attrs.evolve(c, params=_rewrite(c.params, renamed, {})) for c in main.modules)
+    outputs = tuple(attrs.evolve(o, value=_rewrite_expr(o.value, renamed, {})) for o in main.outputs)
+    return attrs.evolve(main, params=tuple(params), modules=calls, outputs=outputs), grouped
+
+
+def fit_modules(main: BicepFile) -> tuple[BicepFile, dict[str, BicepFile]]:
+    """main.bicep calling grouping modules, and those modules, when its calls do not fit."""
+    calls = list(main.modules)
+    if len(calls) + len(main.resources) <= MAX_RESOURCES:
+        return main, {}
+    count = math.ceil(len(calls) / MAX_RESOURCES)
+    size = math.ceil(len(calls) / count)
+    chunks = [calls[i : i + size] for i in range(0, len(calls), size)]
+    group_of = {call.symbol: index for index, chunk in enumerate(chunks) for call in chunk}
+    main_params = {p.name: p for p in main.params}
+    exported: list[dict[str, Expr]] = [{} for _ in chunks]  # per group: key -> inner expression
+
+    def read_from(symbol: str, output: str, reader: int | None) -> str:
+        """The text that reads `symbol.outputs.output` from group `reader` (None: main.bicep)."""
+        home = group_of[symbol]
+        key = f"{symbol}__{output}"
+        exported[home][key] = Expr(f"{symbol}.outputs.{output}", frozenset({symbol}))
+        return f"group{home + 1}.outputs.values.{key}" if reader is None else f"group{home + 1}.{key}"
+
+    files: dict[str, BicepFile] = {}
+    group_calls: list[ModuleCall] = []
+    group_inputs: list[dict[str, object]] = []
+    group_params: list[list[Param]] = []
+    group_needs: list[set[int]] = []
+    for index, chunk in enumerate(chunks):
+        inner: list[ModuleCall] = []
+        params: dict[str, Param] = {}
+        arguments: dict[str, object] = {}
+        needs: set[int] = set()
+        for call in chunk:
+            foreign = {s: group_of[s] for s in refs_of(call.params.values()) if group_of.get(s, index) != index}
+            rewritten = _rewrite(call.params, {}, dict.fromkeys(foreign, index), read_from)
+            for symbol in refs_of(rewritten.values()):
+                if symbol in group_of or symbol in params:
+                    continue
+                if symbol.startswith("group") and symbol[5:].isdigit():
+                    home = int(symbol[5:]) - 1
+                    needs.add(home)
+                    params.setdefault(symbol, Param(symbol, "object", description=f"Outputs of group-{home + 1}."))
+                    arguments[symbol] = Expr(f"{symbol}.outputs.values", frozenset({symbol}))
+                    continue
+                declared = main_params.get(symbol)
+                param = (
+                    attrs.evolve(declared, default=None)
+                    if declared is not None
+                    else Param(
+                        symbol, MAIN_VARIABLE_TYPES.get(symbol, "string"), description=f"{symbol} of main.bicep."
+                    )
+                )
+                params.setdefault(symbol, attrs.evolve(param, generated=True))
+                arguments[symbol] = ref(symbol)
+            local_needs = []
+            for dep in call.depends_on:
+                if group_of.get(dep, index) == index:
+                    local_needs.append(dep)
+                else:
+                    needs.add(group_of[dep])
+            inner.append(attrs.evolve(call, params=rewritten, depends_on=tuple(local_needs), scope=None))
+        group_calls.append(ModuleCall(f"group{index + 1}", f"group-{index + 1}.bicep", f"group-{index + 1}", {}))
+        group_inputs.append(arguments)
+        group_params.append(list(params.values()))
+        group_needs.append(needs)
+        files[f"group-{index + 1}.bicep"] = BicepFile(modules=tuple(inner))
+    outputs = tuple(
+        attrs.evolve(o, value=_rewrite_expr(o.value, {}, dict.fromkeys(group_of), read_from)) for o in main.outputs
+    )
+    final_calls = []
+    for index, call in enumerate(group_calls):
+        arguments = dict(sorted(group_inputs[index].items()))
+        implied = refs_of(arguments.values())
+        explicit = tuple(f"group{n + 1}" for n in sorted(group_needs[index]) if f"group{n + 1}" not in implied)
+        final_calls.append(attrs.evolve(call, params=arguments, depends_on=explicit))
+        name = f"group-{index + 1}.bicep"
+        values = exported[index]
+        file_outputs = (
+            (Output("values", "object", Expr(render(dict(values), 0), refs_of(values.values())), generated=True),)
+            if values
+            else ()
+        )
+        group_declares = tuple(sorted(group_params[index], key=lambda p: p.name))
+        files[name] = attrs.evolve(files[name], params=group_declares, outputs=file_outputs)
+    return attrs.evolve(main, modules=tuple(final_calls), outputs=outputs), files
+
+
+# -- rewriting expressions --------------------------------------------------------------------------
+
+_OUTPUT_READ = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _rewrite(
+    params: Mapping[str, object],
+    renamed: Mapping[str, str],
+    moved: Mapping[str, object],
+    read_from: object = None,
+) -> dict[str, object]:
+    return {k: _rewrite_value(v, renamed, moved, read_from) for k, v in params.items()}
+
+
+def _rewrite_value(value: object, renamed: Mapping[str, str], moved: Mapping[str, object], read_from: object) -> object:
+    """The value with its expressions rewritten; the same object when nothing in it changes."""
+    if isinstance(value, Expr):
+        return _rewrite_expr(value, renamed, moved, read_from)
+    if isinstance(value, dict):
+        items = {k: _rewrite_value(v, renamed, moved, read_from) for k, v in value.items()}
+        return value if all(items[k] is v for k, v in value.items()) else items
+    if isinstance(value, list | tuple):
+        found = [_rewrite_value(v, renamed, moved, read_from) for v in value]
+        return value if all(a is b for a, b in zip(found, value, strict=True)) else found
+    return value
+
+
+def _rewrite_expr(
+    expr: Expr, renamed: Mapping[str, str], moved: Mapping[str, object], read_from: object = None
+) -> Expr:
+    """`expr` with renamed parameters replaced and reads of moved modules' outputs redirected."""
+    olds = [r for r in expr.refs if r in renamed]
+    reads = [r for r in expr.refs if r in moved]
+    if not olds and not reads:
+        return expr
+    text = expr.text
+    refs = set(expr.refs)
+    for old in olds:
+        # Most are the bare parameter (`ref(name)`); else a whole-word replacement.
+        text = renamed[old] if text == old else re.sub(rf"(?<![.\w]){re.escape(old)}\b", renamed[old], text)
+        refs.discard(old)
+        refs.add(renamed[old].split(".", 1)[0])
+    if reads and callable(read_from):
+        reader = moved.get(reads[0])
+        reader_index = reader if isinstance(reader, int) else None
+
+        def swap(match: re.Match[str]) -> str:
+            symbol, output = match.group(1), match.group(2)
+            if symbol not in moved:
+                return match.group(0)
+            found: str = read_from(symbol, output, reader_index)
+            refs.discard(symbol)
+            refs.add(found.split(".", 1)[0])
+            return found
+
+        text = _OUTPUT_READ.sub(swap, text)
+    return Expr(text, frozenset(refs))

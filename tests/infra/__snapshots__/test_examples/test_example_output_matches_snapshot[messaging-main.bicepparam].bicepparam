@@ -1,0 +1,17 @@
+using './main.bicep'
+
+param environmentName = readEnvironmentVariable('AZURE_ENV_NAME')
+param location = readEnvironmentVariable('AZURE_LOCATION')
+param logsSku = readEnvironmentVariable('LOGS_SKU', 'PerGB2018')
+param logsRetentionDays = int(readEnvironmentVariable('LOGS_RETENTION_DAYS', '30'))
+param registrySku = readEnvironmentVariable('REGISTRY_SKU', 'Basic')
+param ordersApiExists = bool(readEnvironmentVariable('SERVICE_ORDERS_API_RESOURCE_EXISTS', 'false'))
+param ordersApiCpu = readEnvironmentVariable('ORDERS_API_CPU', '0.25')
+param ordersApiMemory = readEnvironmentVariable('ORDERS_API_MEMORY', '0.5Gi')
+param ordersApiMinReplicas = int(readEnvironmentVariable('ORDERS_API_MIN_REPLICAS', '0'))
+param ordersApiMaxReplicas = int(readEnvironmentVariable('ORDERS_API_MAX_REPLICAS', '3'))
+param fulfilmentExists = bool(readEnvironmentVariable('SERVICE_FULFILMENT_RESOURCE_EXISTS', 'false'))
+param fulfilmentCpu = readEnvironmentVariable('FULFILMENT_CPU', '0.25')
+param fulfilmentMemory = readEnvironmentVariable('FULFILMENT_MEMORY', '0.5Gi')
+param fulfilmentMinReplicas = int(readEnvironmentVariable('FULFILMENT_MIN_REPLICAS', '0'))
+param fulfilmentMaxReplicas = int(readEnvironmentVariable('FULFILMENT_MAX_REPLICAS', '3'))

@@ -1,0 +1,175 @@
+"""Any size within Azure Resource Manager's limits: a stack of 500 apps and 500 stores deploys.
+
+Every template stays within 256 parameters, 512 variables, 800 resources and module deployments,
+64 outputs and 4 MB; settings stay assignable one environment variable each; every app deploys
+after the modules that hold its role assignments, and waits on nothing else."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+
+from momentloop_infra import (
+    BlobStore,
+    ContainerApp,
+    ContainerAppsEnvironment,
+    ContainerRegistry,
+    LogAnalytics,
+    Stack,
+    StackError,
+    synthesize,
+)
+from momentloop_infra.model.project import Project
+from momentloop_infra.model.records import BicepFile
+from momentloop_infra.validation.rules import TEMPLATE_LIMITS
+from tests.infra.support import files_of
+from tests.validation.test_syntax import as_bicep, parse_errors
+
+LIMITS = dict(TEMPLATE_LIMITS)
+
+
+def generated(n: int) -> Stack:
+    """n apps and n stores; each app read-write on its own store and read on its neighbour's."""
+    stack = Stack("generated")
+    env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+    registry = ContainerRegistry(stack, "registry")
+    stores = [BlobStore(stack, f"store-{i}", containers=["files"]) for i in range(n)]
+    for i in range(n):
+        app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry)
+        app.connect(stores[i], access="read_write")
+        app.connect(stores[(i + 1) % n], env_name="NEIGHBOUR_STORAGE_URL")
+    return stack
+
+
+@cache
+def big() -> tuple[Project, dict[str, str]]:
+    stack = generated(500)
+    return synthesize(stack), files_of(stack)
+
+
+def counts(file: BicepFile) -> dict[str, int]:
+    return {
+        "params": len(file.params),
+        "variables": len(file.variables),
+        "resources and modules": sum(1 for r in file.resources if not r.existing) + len(file.modules),
+        "outputs": len(file.outputs),
+    }
+
+
+def test_the_500_app_stack_synthesizes_with_every_template_within_the_limits() -> None:
+    project, files = big()
+    assert project.report is not None
+    assert not [f for f in project.report.findings if f.rule == "ML210"]
+    templates = {"main.bicep": project.main, **project.modules}
+    # main, 500 apps, 500 stores, logs + environment + registry, the shared identity and image files, 3 groups
+    assert len(templates) == 1 + 500 + 500 + 3 + 2 + 3
+    for name, file in templates.items():
+        for what, count in counts(file).items():
+            assert count <= LIMITS[what], f"{name}: {count} {what}"
+        assert len(files[name].encode()) < 4 * 1024 * 1024, name
+    # What it would take without grouping: over every limit in main.bicep.
+    assert counts(project.main) == {"params": 6, "variables": 3, "resources and modules": 4, "outputs": 6}
+    groups = [name for name in templates if name.startswith("group-")]
+    assert groups == ["group-1.bicep", "group-2.bicep", "group-3.bicep"]
+    assert sum(len(project.modules[g].modules) for g in groups) == 3 + 3 * 500 + 500
+    assert max(counts(project.modules[g])["resources and modules"] for g in groups) == 668
+    registry = counts(project.modules["modules/container-registry.bicep"])
+    assert registry["resources and modules"] == 501 and registry["params"] <= 10  # 500 AcrPull, ids as one object
+
+
+def test_settings_are_grouped_by_kind_and_still_read_one_environment_variable_each() -> None:
+    project, files = big()
+    names = [p.name for p in project.main.params]
+    assert names[:2] == ["environmentName", "location"]
+    assert set(names[2:]) == {
+        "logAnalyticsSettings",
+        "containerRegistrySettings",
+        "blobStoreSettings",
+        "containerAppSettings",
+    }
+    params = files["main.bicepparam"]
+    assert "param containerAppSettings = {\n  app_0: {\n    exists: bool(readEnvironmentVariable(" in params
+    assert "    cpu: readEnvironmentVariable('APP_7_CPU', '0.25')\n" in params
+    assert "    maxReplicas: int(readEnvironmentVariable('APP_499_MAX_REPLICAS', '3'))\n" in params
+    assert "    sku: readEnvironmentVariable('STORE_3_SKU', 'Standard_LRS')\n" in params
+    assert params.count("readEnvironmentVariable(") == 2 + 2 + 1 + 500 * 5 + 500 * 2
+    group = next(files[g] for g in files if g.startswith("group-") and "module app_7 " in files[g])
+    assert "    cpu: containerAppSettings.app_7.cpu\n" in group
+
+
+def test_every_app_deploys_after_the_modules_holding_its_roles_and_waits_on_nothing_else() -> None:
+    project, _ = big()
+    group_of = {
+        call.symbol: name for name, f in project.modules.items() if name.startswith("group-") for call in f.modules
+    }
+    calls = {
+        call.symbol: call for name, f in project.modules.items() if name.startswith("group-") for call in f.modules
+    }
+    main_calls = {call.file: call for call in project.main.modules}
+
+    def group_waits_on(reader: str) -> set[str]:
+        call = main_calls[reader]
+        used = {m.group(1) for v in call.params.values() for m in re.finditer(r"\b(group\d+)\.", str(v))}
+        return {f"group-{s.removeprefix('group')}.bicep" for s in used | set(call.depends_on)}
+
+    def waits_on(app: str, target: str) -> bool:
+        call, home, there = calls[app], group_of[app], group_of[target]
+        if home == there:
+            text = " ".join(str(v) for v in call.params.values())
+            return target in call.depends_on or re.search(rf"\b{target}\.outputs\.", text) is not None
+        return there in group_waits_on(home)
+
+    for i in (0, 1, 250, 333, 499):
+        app = f"app_{i}"
+        for target in (f"store_{i}", f"store_{(i + 1) % 500}", "registry"):
+            assert waits_on(app, target), (app, target)
+        assert len(calls[app].depends_on) <= 3  # only what it uses; references say the rest
+    assert max(len(c.depends_on) for c in calls.values()) <= 3
+    for name, call in main_calls.items():
+        assert len(call.depends_on) <= 2, name
+
+
+def test_a_mid_sized_stack_groups_only_what_does_not_fit() -> None:
+    stack = generated(40)  # 280 settings: over 256 parameters; 163 modules: no grouping module
+    project = synthesize(stack)
+    assert len(project.main.params) == 6
+    assert not any(name.startswith("group-") for name in project.modules)
+    assert any(o.name == "SERVICE_APP_39_URI" for o in project.main.outputs) is False  # 80 would not fit
+    assert [o.name for o in project.main.outputs][:3] == ["AZURE_LOCATION", "AZURE_TENANT_ID", "AZURE_RESOURCE_GROUP"]
+
+
+@pytest.mark.parametrize("n", [3, 20])
+def test_small_stacks_keep_the_plain_layout(n: int) -> None:
+    project = synthesize(generated(n))
+    assert any(p.name == "app_0Cpu" for p in project.main.params)
+    assert any(o.name == "SERVICE_APP_0_URI" for o in project.main.outputs)
+    assert not any(name.startswith("group-") for name in project.modules)
+
+
+def test_the_grouped_layout_parses_with_the_bicep_grammar() -> None:
+    _, files = big()
+    for name in ("main.bicep", "group-1.bicep", "group-3.bicep", "modules/container-registry.bicep"):
+        assert parse_errors(files[name]) == [], name
+    assert parse_errors(as_bicep(files["main.bicepparam"])) == []
+
+
+def test_a_template_over_a_limit_is_an_error_not_a_warning() -> None:
+    stack = Stack("huge")
+    BlobStore(stack, "files", containers=[f"c{i:03d}" for i in range(810)])  # 812 resources in one module
+    with pytest.raises(StackError) as raised:
+        synthesize(stack)
+    assert any(
+        "modules/storage-files.bicep declares 812 resources and modules, over 800" in str(p)
+        for p in raised.value.problems
+    )
+
+
+
+def test_the_resource_count_goes_through_the_grouping_modules() -> None:
+    project, _ = big()
+    flat = synthesize(generated(20))
+    # Per app: identity, app, AcrPull and two storage roles; per store: account, blob service, container.
+    assert flat.resource_count == 1 + 3 + 20 * 5 + 20 * 3
+    assert project.resource_count == 1 + 3 + 500 * 5 + 500 * 3
