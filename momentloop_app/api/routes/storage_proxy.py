@@ -24,7 +24,6 @@ from momentloop_app.api.http_conditions import (
     range_applies,
 )
 from momentloop_app.api.media_urls import refused
-from momentloop_app.api.read_ahead import read_ahead
 from momentloop_app.services.storage import (
     BlobInfo,
     InvalidStoragePath,
@@ -91,9 +90,8 @@ async def _respond(path: str, request: Request, storage: StorageService, cache_c
         if reader.info.etag != info.etag:
             await reader.aclose()  # replaced since stat: start again with its new validators
             continue
-        # The next piece is fetched from storage while this one goes to the client.
         return StreamingResponse(
-            read_ahead(reader.stream_and_close()), status_code=status, headers=base, media_type=info.content_type
+            reader.stream_and_close(), status_code=status, headers=base, media_type=info.content_type
         )
     logger.warning("storage file %r kept changing while being read", path)
     return _error(503, "storage is unavailable", {"Retry-After": "1"})
