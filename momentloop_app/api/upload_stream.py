@@ -13,10 +13,11 @@ from typing import BinaryIO
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive
 
 MAX_OTHER_FIELDS_BYTES = 64 * 1024
-#: How much of a refused body is read and dropped so that the refusal reaches the client (see below).
+#: How much of a refused body is read and dropped so that the refusal reaches the client (RequestBody).
 MAX_DISCARDED_BYTES = 128 * 1024 * 1024
 
 
@@ -141,18 +142,38 @@ async def receive_file(
     return state.received
 
 
-async def discard_unread_body(receive: Receive) -> None:
-    """Read and drop what is left of the request body, up to `MAX_DISCARDED_BYTES`.
+class RequestBody:
+    """The request body as ASGI delivers it, remembering whether all of it has arrived.
 
     A server that answers (413, 400) before the client has sent its whole body closes a connection
     with unread data on it, which resets it: a proxy still sending (nginx) then reports 502 instead
-    of our answer. Draining first lets the answer through; past the cap the connection is dropped.
+    of our answer. `discard_rest` drains what is left first, so the answer gets through.
     """
-    discarded = 0
-    while discarded <= MAX_DISCARDED_BYTES:
-        message = await receive()
-        if message.get("type") != "http.request":
-            return
-        discarded += len(message.get("body", b""))
-        if not message.get("more_body", False):
+
+    def __init__(self, receive: Receive) -> None:
+        self._receive = receive
+        self.complete = False
+
+    async def _next(self) -> bytes:
+        message = await self._receive()
+        if message["type"] != "http.request":
+            self.complete = True
+            raise ClientDisconnect()
+        self.complete = not message.get("more_body", False)
+        body: bytes = message.get("body", b"")
+        return body
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        while not self.complete:
+            chunk = await self._next()
+            if chunk:
+                yield chunk
+
+    async def discard_rest(self) -> None:
+        """Read and drop the rest, up to `MAX_DISCARDED_BYTES`; past that the connection is dropped."""
+        discarded = 0
+        try:
+            while not self.complete and discarded <= MAX_DISCARDED_BYTES:
+                discarded += len(await self._next())
+        except ClientDisconnect:
             return

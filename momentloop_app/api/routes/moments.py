@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from momentloop_app.api.auth_dependency import CurrentUser
 from momentloop_app.api.context import ApiContext, get_context, require_database
-from momentloop_app.api.upload_stream import UploadError, discard_unread_body, receive_file
+from momentloop_app.api.upload_stream import RequestBody, UploadError, receive_file
 from momentloop_app.db.models import Moment
 from momentloop_app.media.images import InvalidImageError, check_image, make_thumbnail
 from momentloop_app.media.sniff import EXTENSIONS, sniff_image_type
@@ -111,23 +111,24 @@ def _check_and_thumbnail(context: ApiContext, source: Path, thumbnail: Path) -> 
 async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
     context = get_context(request)
     limit = context.settings.uploads.max_upload_bytes
+    body = RequestBody(request.receive)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
-        await discard_unread_body(request.receive)
+        await body.discard_rest()
         raise HTTPException(status_code=413, detail=f"the upload is larger than the limit of {limit} bytes")
     folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="momentloop-upload-"))
     stored: list[str] = []
     try:
         try:
             received = await receive_file(
-                request.stream(),
+                body.chunks(),
                 request.headers.get("content-type"),
                 field_name="file",
                 target=folder / "upload",
                 max_bytes=limit,
             )
         except UploadError as exc:
-            await discard_unread_body(request.receive)
+            await body.discard_rest()
             raise HTTPException(status_code=exc.status_code, detail=str(exc)) from exc
         content_type = sniff_image_type(received.head)
         if content_type is None:
