@@ -72,14 +72,16 @@ class Synthesis:
         description: str | None = None,
         env: str | None = None,
     ) -> Expr:
-        """A main.bicep parameter read from an environment variable, the profile's value as default."""
+        """A main.bicep parameter read from an environment variable, the profile's value as default
+        (`value` None: no default)."""
         name = owner.symbol + field[:1].upper() + field[1:]
         env = env or f"{env_name(owner.node.unique_id)}_{field_env(field)}"
         self.claim(name, owner.node.path)
         self.params.append(
             Param(name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value)
         )
-        text = str(value).lower() if isinstance(value, bool) else str(value)
+        # None: no default, the environment variable must be set.
+        text = None if value is None else str(value).lower() if isinstance(value, bool) else str(value)
         self.param_values.append(ParamValue(name, env, type, text))
         return ref(name)
 
@@ -107,7 +109,8 @@ class Synthesis:
         file: BicepFile,
         params: dict[str, object],
         needs: tuple[str, ...] = (),
-        deployment_name: str | None = None,
+        deployment_name: str | Expr | None = None,
+        scope: str = "rg",
     ) -> str:
         """Add a module file and its call; `needs` are module symbols that must deploy first.
 
@@ -118,7 +121,7 @@ class Synthesis:
         self.modules[path] = named_by_library(file)
         implied = refs_of(params.values())
         explicit = tuple(sorted({n for n in needs if n not in implied}))
-        self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path))
+        self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path, scope))
         return symbol
 
     def output(self, name: str, type: BicepType, value: Expr) -> None:

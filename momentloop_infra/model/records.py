@@ -62,10 +62,13 @@ class ModuleCall:
 
     symbol: str
     file: str  # relative to main.bicep, e.g. 'modules/storage.bicep'
-    deployment_name: str
+    deployment_name: str | Expr  # an expression where it must be unique in the subscription
     params: Mapping[str, object]
     depends_on: tuple[str, ...] = ()
     path: str = ""
+    # Where it deploys, as Bicep: the stack's resource group, or 'subscription()' for a module
+    # whose file has targetScope 'subscription'.
+    scope: str = "rg"
 
 
 @attrs.frozen

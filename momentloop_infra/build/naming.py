@@ -1,0 +1,28 @@
+"""Bicep symbols and environment-variable names from construct ids and setting names."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+
+@functools.cache
+def camel(text: str) -> str:
+    """`media-store` -> `mediaStore`; a word starting with a digit keeps a `_` (`store-1` -> `store_1`),
+    so two different ids never give the same symbol."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
+    if not words:
+        return text
+    rest = ("_" + w if w[:1].isdigit() else w[:1].upper() + w[1:] for w in words[1:])
+    return words[0].lower() + "".join(rest)
+
+
+@functools.cache
+def field_env(field: str) -> str:
+    """`retentionDays` -> `RETENTION_DAYS`."""
+    return env_name(re.sub(r"(?<!^)(?=[A-Z])", "_", field))
+
+
+@functools.cache
+def env_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
