@@ -331,7 +331,7 @@ module deploy 'modules/deploy-identity.bicep' = {
 }
 
 module deploySubscription 'modules/deploy-identity-subscription.bicep' = {
-  name: 'deploy-identity-subscription'
+  name: 'deploy-identity-subscription-${resourceToken}'
   scope: subscription()
   params: {
     identityName: '${abbrs.managedIdentityUserAssignedIdentities}deploy-${resourceToken}'
