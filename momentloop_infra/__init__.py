@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from momentloop_infra.construct import Construct
     from momentloop_infra.constructs.blob_store import BlobStore
-    from momentloop_infra.constructs.connection import Connection, EnvVar, RoleGrant
+    from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
     from momentloop_infra.constructs.container_app import ContainerApp
     from momentloop_infra.constructs.deploy_identity import DeployIdentity
     from momentloop_infra.constructs.environment import ContainerAppsEnvironment
@@ -20,10 +20,13 @@ if TYPE_CHECKING:
     from momentloop_infra.constructs.postgres import PostgresFlexible
     from momentloop_infra.constructs.registry import ContainerRegistry
     from momentloop_infra.errors import Problem, StackError, StackWarning
+    from momentloop_infra.model.project import Project
+    from momentloop_infra.pipeline.synthesize import synthesize
     from momentloop_infra.stack import Stack, SynthResult
 
 _WHERE = {
     "BlobStore": "constructs.blob_store",
+    "Connectable": "constructs.connection",
     "Connection": "constructs.connection",
     "Construct": "construct",
     "ContainerApp": "constructs.container_app",
@@ -34,16 +37,20 @@ _WHERE = {
     "KeyVault": "constructs.key_vault",
     "LogAnalytics": "constructs.monitoring",
     "PostgresFlexible": "constructs.postgres",
+    "Principal": "constructs.connection",
     "Problem": "errors",
+    "Project": "model.project",
     "RoleGrant": "constructs.connection",
     "Stack": "stack",
     "StackError": "errors",
     "StackWarning": "errors",
     "SynthResult": "stack",
+    "synthesize": "pipeline.synthesize",
 }
 
 __all__ = [
     "BlobStore",
+    "Connectable",
     "Connection",
     "Construct",
     "ContainerApp",
@@ -54,12 +61,15 @@ __all__ = [
     "KeyVault",
     "LogAnalytics",
     "PostgresFlexible",
+    "Principal",
     "Problem",
+    "Project",
     "RoleGrant",
     "Stack",
     "StackError",
     "StackWarning",
     "SynthResult",
+    "synthesize",
 ]
 
 

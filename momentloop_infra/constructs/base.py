@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
 
@@ -13,6 +13,8 @@ from momentloop_infra.build.naming import camel
 from momentloop_infra.build.settings import Settings, validate_settings
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.connection import Connection, RoleGrant
+from momentloop_infra.constructs.grants import grant_resources
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import Problem, StackError
 from momentloop_infra.model.names import NameRule, ResourceName
@@ -20,9 +22,6 @@ from momentloop_infra.model.project import Service, Workflow
 from momentloop_infra.model.records import BicepFile, Output, Resource
 from momentloop_infra.profiles import PROFILES
 from momentloop_infra.validation.rules import RULES_BY_ID
-
-if TYPE_CHECKING:
-    from momentloop_infra.constructs.connection import Connection, RoleGrant
 
 S = TypeVar("S", bound=Settings)
 
@@ -36,6 +35,8 @@ class AzureConstruct(Construct, Generic[S]):
     settings_args: ClassVar[type[Mapping[str, Any]]]
     module_kind: ClassVar[str]  # the module file stem this kind starts from, e.g. 'container-app'
     name_rule: ClassVar[NameRule | None] = None
+    # The resource of its module that role grants on this construct are scoped to (None: takes none).
+    grant_scope: ClassVar[str | None] = None
     # The seed's larger sizes, applied under `--profile scale-up` to settings the user left unset.
     builtin_profiles: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
 
@@ -199,10 +200,15 @@ class AzureConstruct(Construct, Generic[S]):
     def emit(
         self, plan: Plan, synth: Synthesis, file: BicepFile, arguments: dict[str, object], needs: tuple[str, ...] = ()
     ) -> None:
-        """Add this construct's own module; every call gets its name, the region and the tags."""
+        """Add this construct's own module; every call gets its name, the region and the tags, and
+        the module gets the role assignments granted on this construct."""
         common: dict[str, object] = {
             "name": self.resource_name(plan).expression(),
             "location": ref("location"),
             "tags": ref("tags"),
         }
+        if self.grant_scope is not None:
+            params, grants, grant_arguments = grant_resources(self, plan, self.grant_scope)
+            file = attrs.evolve(file, params=(*file.params, *params), resources=(*file.resources, *grants))
+            arguments = {**arguments, **grant_arguments}
         synth.module(self, self.symbol, plan.module_stems[self.node.path], file, {**common, **arguments}, needs=needs)

@@ -14,9 +14,9 @@ from momentloop_infra.build.settings import FieldProblem, Settings
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
-from momentloop_infra.constructs.grants import grant_resources
+from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
 from momentloop_infra.constructs.plan import Plan
-from momentloop_infra.model import names
+from momentloop_infra.model import names, roles
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource, Suppression
 from momentloop_infra.model.resources import common_params, resource
 
@@ -58,10 +58,15 @@ class BlobStoreArgs(TypedDict, total=False):
     name: str | None
 
 
-class BlobStore(AzureConstruct[BlobStoreSettings]):
+class BlobStore(AzureConstruct[BlobStoreSettings], Connectable):
+    """Connect with access 'read' (the default: Storage Blob Data Reader) or 'read_write'
+    (Contributor); the app gets AZURE_STORAGE_ACCOUNT_URL."""
+
     settings_model = BlobStoreSettings
     module_kind = "storage"
     name_rule = names.STORAGE_ACCOUNT
+    grant_scope = "account"
+    access_levels = ("read", "read_write")
     builtin_profiles = {"scale-up": {"sku": "Standard_GRS"}}
 
     settings_args = BlobStoreArgs
@@ -75,6 +80,11 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
         **settings: Unpack[BlobStoreArgs],
     ) -> None:
         super().__init__(scope, id, settings, profiles)
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        role = roles.STORAGE_BLOB_DATA_CONTRIBUTOR if access == "read_write" else roles.STORAGE_BLOB_DATA_READER
+        url = EnvVar(env_name or "AZURE_STORAGE_ACCOUNT_URL", self.output("blobEndpoint"))
+        return Connection(source, self, access, (RoleGrant(role, source, self),), (url,))
 
     def build(self, settings: BlobStoreSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku, allowed=STORAGE_SKUS)
@@ -142,15 +152,13 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
             )
             for container in settings.containers
         ]
-        grant_params, grants, call_params = grant_resources(self, plan, "account")
         file = BicepFile(
             params=(
                 *common_params(),
                 Param("skuName", "string", description="Replication of the storage account."),
                 Param("accessTier", "string", description="Default access tier of new blobs."),
-                *grant_params,
             ),
-            resources=(account, blob_service, *containers, *grants),
+            resources=(account, blob_service, *containers),
             outputs=(
                 Output("name", "string", ref("account").prop("name")),
                 Output("blobEndpoint", "string", ref("account").prop("properties.primaryEndpoints.blob")),
@@ -163,6 +171,5 @@ class BlobStore(AzureConstruct[BlobStoreSettings]):
             {
                 "skuName": sku,
                 "accessTier": tier,
-                **call_params,
             },
         )

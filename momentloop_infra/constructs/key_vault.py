@@ -10,13 +10,14 @@ from pydantic import Field, field_validator
 
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.build.naming import camel
+from momentloop_infra.build.naming import env_name as env_var_name
 from momentloop_infra.build.settings import FieldProblem, Settings
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
-from momentloop_infra.constructs.grants import grant_resources
+from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
 from momentloop_infra.constructs.plan import Plan
-from momentloop_infra.model import names
+from momentloop_infra.model import names, roles
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource, Suppression
 from momentloop_infra.model.resources import common_params, resource
 
@@ -57,10 +58,14 @@ class KeyVaultArgs(TypedDict, total=False):
     name: str | None
 
 
-class KeyVault(AzureConstruct[KeyVaultSettings]):
+class KeyVault(AzureConstruct[KeyVaultSettings], Connectable):
+    """Connect to give the app Key Vault Secrets User, AZURE_KEY_VAULT_URL, and each secret as an
+    environment variable (google-client-id -> GOOGLE_CLIENT_ID) through a Key Vault reference."""
+
     settings_model = KeyVaultSettings
     module_kind = "key-vault"
     name_rule = names.KEY_VAULT
+    grant_scope = "vault"
 
     settings_args = KeyVaultArgs
 
@@ -81,6 +86,16 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
             Output("AZURE_KEY_VAULT_ENDPOINT", "string", self.output("uri")),
             Output("AZURE_KEY_VAULT_NAME", "string", self.output("name")),
         )
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        env = (
+            EnvVar(env_name or "AZURE_KEY_VAULT_URL", self.output("uri")),
+            *(
+                EnvVar(env_var_name(secret), secret=secret, vault=self, vault_uri=self.output("uri"))
+                for secret in self.secret_names
+            ),
+        )
+        return Connection(source, self, None, (RoleGrant(roles.KEY_VAULT_SECRETS_USER, source, self),), env)
 
     @property
     def secret_names(self) -> tuple[str, ...]:
@@ -160,7 +175,6 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                     path=self.node.path,
                 )
             )
-        grant_params, grants, call_params = grant_resources(self, plan, "vault")
         file = BicepFile(
             params=(
                 *common_params(),
@@ -171,9 +185,8 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                     description="Purge protection is irreversible; off by default.",
                 ),
                 *secret_params,
-                *grant_params,
             ),
-            resources=(vault, *secret_resources, *grants),
+            resources=(vault, *secret_resources),
             outputs=(
                 Output("name", "string", ref("vault").prop("name")),
                 Output("uri", "string", ref("vault").prop("properties.vaultUri")),
@@ -187,6 +200,5 @@ class KeyVault(AzureConstruct[KeyVaultSettings]):
                 "skuName": sku,
                 "enablePurgeProtection": purge,
                 **call_secrets,
-                **call_params,
             },
         )

@@ -35,6 +35,7 @@ class LogAnalytics(AzureConstruct[LogAnalyticsSettings]):
     settings_args = LogAnalyticsArgs
     module_kind = "monitoring"
     name_rule = names.LOG_ANALYTICS
+    grant_scope = "workspace"
 
     def __init__(
         self,

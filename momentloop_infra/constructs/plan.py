@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
+from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.connection import Connection, RoleGrant
 from momentloop_infra.model.names import ResourceName
-
-if TYPE_CHECKING:
-    from momentloop_infra.constructs.base import AzureConstruct
-    from momentloop_infra.constructs.connection import Connection, RoleGrant
 
 
 @attrs.define
@@ -34,11 +32,11 @@ class Plan:
         for connection in self.connections:
             self._to.setdefault(id(connection.target), []).append(connection)
 
-    def settings_of(self, construct: AzureConstruct[Any]) -> Any:
+    def settings_of(self, construct: Construct) -> Any:
         return self.settings[construct.node.path]
 
-    def grants_on(self, target: AzureConstruct[Any]) -> list[RoleGrant]:
+    def grants_on(self, target: Construct) -> list[RoleGrant]:
         return self._by_target.get(id(target), [])
 
-    def connections_to(self, target: AzureConstruct[Any]) -> list[Connection]:
+    def connections_to(self, target: Construct) -> list[Connection]:
         return self._to.get(id(target), [])

@@ -19,6 +19,7 @@ from momentloop_infra.build.settings import FieldProblem, Settings
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model import names
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource
@@ -95,7 +96,10 @@ class PostgresArgs(TypedDict, total=False):
     name: str | None
 
 
-class PostgresFlexible(AzureConstruct[PostgresSettings]):
+class PostgresFlexible(AzureConstruct[PostgresSettings], Connectable):
+    """Connect to make the app's identity an Entra administrator of the server; the app gets
+    POSTGRES_HOST, POSTGRES_DATABASE and POSTGRES_USER (its identity's name)."""
+
     settings_model = PostgresSettings
     module_kind = "postgresql"
     name_rule = names.POSTGRES_SERVER
@@ -117,6 +121,14 @@ class PostgresFlexible(AzureConstruct[PostgresSettings]):
     def database_name(self) -> str:
         value = self._given.get("database", "app")
         return value if isinstance(value, str) else "app"
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        env = (
+            EnvVar("POSTGRES_HOST", self.output("fqdn")),
+            EnvVar("POSTGRES_DATABASE", self.database_name),
+            EnvVar("POSTGRES_USER", source.identity_output("name")),
+        )
+        return Connection(source, self, None, (), env, in_target=("Entra administrator",))
 
     def build(self, settings: PostgresSettings, plan: Plan, synth: Synthesis) -> None:
         sku = synth.param(self, "sku", "string", settings.sku)

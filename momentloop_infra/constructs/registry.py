@@ -10,9 +10,9 @@ from momentloop_infra.build.settings import Settings
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
-from momentloop_infra.constructs.grants import grant_resources
+from momentloop_infra.constructs.connection import Connectable, Connection, Principal, RoleGrant
 from momentloop_infra.constructs.plan import Plan
-from momentloop_infra.model import names
+from momentloop_infra.model import names, roles
 from momentloop_infra.model.records import BicepFile, Output, Param, Suppression
 from momentloop_infra.model.resources import common_params, resource
 
@@ -29,10 +29,13 @@ class RegistryArgs(TypedDict, total=False):
     name: str | None
 
 
-class ContainerRegistry(AzureConstruct[RegistrySettings]):
+class ContainerRegistry(AzureConstruct[RegistrySettings], Connectable):
+    """Connect to give the app AcrPull (implied anyway for the registry an app pulls from)."""
+
     settings_model = RegistrySettings
     module_kind = "container-registry"
     name_rule = names.CONTAINER_REGISTRY
+    grant_scope = "registry"
     builtin_profiles = {"scale-up": {"sku": "Standard"}}
 
     settings_args = RegistryArgs
@@ -48,6 +51,9 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
         super().__init__(scope, id, settings, profiles)
 
     azd_outputs_rank = 1
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        return Connection(source, self, None, (RoleGrant(roles.ACR_PULL, source, self),))
 
     def azd_outputs(self) -> tuple[Output, ...]:
         return (
@@ -82,10 +88,9 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
                 path=self.node.path,
             )
         )
-        grant_params, grants, call_params = grant_resources(self, plan, "registry")
         file = BicepFile(
-            params=(*common_params(), Param("skuName", "string", description="Registry SKU."), *grant_params),
-            resources=(registry, *grants),
+            params=(*common_params(), Param("skuName", "string", description="Registry SKU.")),
+            resources=(registry,),
             outputs=(
                 Output("name", "string", ref("registry").prop("name")),
                 Output("loginServer", "string", ref("registry").prop("properties.loginServer")),
@@ -97,6 +102,5 @@ class ContainerRegistry(AzureConstruct[RegistrySettings]):
             file,
             {
                 "skuName": sku,
-                **call_params,
             },
         )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from momentloop_infra import StackError
+from momentloop_infra import Connectable, Connection, EnvVar, LogAnalytics, Principal, RoleGrant, StackError
 from momentloop_infra.model import roles
 from momentloop_infra.pipeline.synthesize import synthesize
 from tests.infra.builders import base
+from tests.infra.support import files_of
 
 
 def test_read_write_storage_grants_contributor_and_the_blob_endpoint() -> None:
@@ -44,7 +45,8 @@ def test_key_vault_grants_secrets_user_and_surfaces_each_secret_by_reference() -
 def test_postgres_makes_the_identity_an_administrator_and_gives_host_database_user() -> None:
     b = base()
     connection = b.app("api").connect(b.db(database="shop"))
-    assert connection.database_admin and connection.grants == ()
+    assert connection.in_target == ("Entra administrator",) and connection.grants == ()
+    assert connection.deploy_after_target
     assert [(v.name, str(v.value)) for v in connection.env] == [
         ("POSTGRES_HOST", "db.outputs.fqdn"),
         ("POSTGRES_DATABASE", "shop"),
@@ -87,7 +89,7 @@ def test_connecting_twice_with_the_same_access_returns_the_same_connection() -> 
         ),
         (
             lambda b: b.app("api").connect(b.vault(), access="read_write"),
-            "access applies to a BlobStore only",
+            "a KeyVault takes no access argument",
         ),
         (lambda b: b.app("api").connect(b.env), "cannot connect to a ContainerAppsEnvironment"),
         (lambda b: b.app("api").connect(b.store(), access="write"), "access='write' is not one of"),
@@ -114,3 +116,37 @@ def test_every_problem_is_listed_at_once() -> None:
     assert "demo/api: connect" in text and "itself" in text
     assert "demo/db: high_availability = 'ZoneRedundant'" in text
     assert len(raised.value.problems) >= 3
+
+
+LOG_ANALYTICS_READER = roles.Role("Log Analytics Reader", "73c42c96-874c-492b-b04d-ab87d138a893")
+
+
+class QueryableLogs(LogAnalytics, Connectable):
+    """A connectable kind written outside the library: one class, no edit anywhere else."""
+
+    def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        grant = RoleGrant(LOG_ANALYTICS_READER, source, self)
+        return Connection(source, self, None, (grant,), (EnvVar(env_name or "LOGS_WORKSPACE_ID", self.output("id")),))
+
+
+def test_a_new_connectable_kind_is_one_class() -> None:
+    b = base()
+    logs = QueryableLogs(b.stack, "audit")
+    connection = b.app("api").connect(logs)
+    assert [(g.role, g.target) for g in connection.grants] == [(LOG_ANALYTICS_READER, logs)]
+    files = files_of(b.stack)
+    module = files["modules/monitoring-audit.bicep"]
+    assert f"subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{LOG_ANALYTICS_READER.guid}')" in module
+    assert "scope: workspace" in module and "param apiPrincipalId string" in module
+    assert "name: 'LOGS_WORKSPACE_ID'" in files["modules/container-app-api.bicep"]
+    # The grant lives in the target's module, so the app deploys after it.
+    main = files["main.bicep"]
+    assert main.index("module audit ") < main.index("module api ")
+    assert any(g.principal == "demo/api" and g.role == LOG_ANALYTICS_READER for g in synthesize(b.stack).grants)
+
+
+def test_a_kind_that_is_not_connectable_is_refused_by_name() -> None:
+    b = base()
+    b.app("api").connect(LogAnalytics(b.stack, "plain"))
+    with pytest.raises(StackError, match="cannot connect to a LogAnalytics; it accepts no connections"):
+        synthesize(b.stack)

@@ -49,7 +49,7 @@ EXPECTED: dict[str, list[str]] = {
     "environment_of_other_stack": ["demo/api: environment = 'other/env'", "belongs to another stack"],
     "conflicting_connections": ["demo/api: connect = 'demo/store'", "already connected with access='read'"],
     "connect_to_itself": ["demo/api: connect = 'demo/api'", "cannot connect to itself"],
-    "access_on_vault": ["demo/api: connect = 'demo/vault'", "access applies to a BlobStore only"],
+    "access_on_vault": ["demo/api: connect = 'demo/vault'", "a KeyVault takes no access argument"],
     "connect_to_ingress_none": ["demo/web: connect = 'demo/worker'", "ingress='none'"],
     "app_without_registry": ["demo/api: registry", "needs a ContainerRegistry"],
     "bad_secret_name": ["demo/vault: secrets = 'Bad Secret'", "for example 'jwt-secret'"],

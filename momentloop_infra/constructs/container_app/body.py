@@ -1,0 +1,179 @@
+"""The app's own module: its parameters, the environment (plain values, main.bicep expressions,
+Key Vault references), ingress, scale rules, probes and the container app resource."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from momentloop_infra.bicep.expr import Expr, ref
+from momentloop_infra.bicep.functions import call, interpolate
+from momentloop_infra.bicep.serialize import render, string_literal
+from momentloop_infra.build.naming import camel
+from momentloop_infra.constructs.connection import EnvVar
+from momentloop_infra.constructs.container_app.settings import ContainerAppSettings
+from momentloop_infra.model.records import BicepFile, Output, Param, Resource, Variable
+from momentloop_infra.model.resources import common_params, resource
+
+PLACEHOLDER_IMAGE = "mcr.microsoft.com/azuredocs/containerapps-helloworld:latest"
+
+SIZE_PARAMS = (
+    Param("cpu", "string", description="vCPU per replica."),
+    Param("memory", "string", description="Memory per replica."),
+    Param("minReplicas", "int", description="Fewest replicas once the real image runs."),
+    Param("maxReplicas", "int", description="Most replicas."),
+)
+
+
+@attrs.frozen
+class AppInputs:
+    """What main.bicep passes the app's module: each a main.bicep expression."""
+
+    environment_id: Expr
+    identity_id: Expr
+    identity_client_id: Expr
+    exists: Expr
+    existing_image: Expr
+    cpu: Expr
+    memory: Expr
+    min_replicas: Expr
+    max_replicas: Expr
+    registry_server: Expr | None
+
+
+def app_file(
+    service: str,
+    path: str,
+    settings: ContainerAppSettings,
+    inputs: AppInputs,
+    connected: Sequence[EnvVar],
+    finish: Callable[[Resource], Resource],
+) -> tuple[BicepFile, dict[str, object]]:
+    """The module file and the arguments main.bicep calls it with; `finish` applies the overrides."""
+    params: list[Param] = [
+        *common_params(),
+        Param("environmentId", "string", description="The Container Apps environment."),
+        Param("identityId", "string", description="Resource id of the user-assigned identity of the app."),
+        Param("identityClientId", "string", description="Client id of that identity, for AZURE_CLIENT_ID."),
+        Param("exists", "bool", description="True once the app exists: keep its image."),
+        Param("existingImage", "string", description="The image deployed last, when the app exists."),
+        *SIZE_PARAMS,
+    ]
+    arguments: dict[str, object] = {
+        "environmentId": inputs.environment_id,
+        "identityId": inputs.identity_id,
+        "identityClientId": inputs.identity_client_id,
+        "exists": inputs.exists,
+        "existingImage": inputs.existing_image,
+        "cpu": inputs.cpu,
+        "memory": inputs.memory,
+        "minReplicas": inputs.min_replicas,
+        "maxReplicas": inputs.max_replicas,
+    }
+    env: list[dict[str, object]] = [{"name": "AZURE_CLIENT_ID", "value": ref("identityClientId")}]
+    env += [{"name": key, "value": value} for key, value in sorted(settings.env.items())]
+    secrets: list[dict[str, object]] = []
+    for var in connected:
+        if var.secret is not None and var.vault is not None and var.vault_uri is not None:
+            # The vault's URI usually arrives already, as AZURE_KEY_VAULT_URL: reuse that parameter.
+            vault_param = next((k for k, v in arguments.items() if v == var.vault_uri), f"{var.vault.symbol}Uri")
+            if vault_param not in arguments:
+                params.append(Param(vault_param, "string", description=f"URI of {var.vault.node.path}."))
+                arguments[vault_param] = var.vault_uri
+            secrets.append(
+                {
+                    "name": var.secret,
+                    "keyVaultUrl": interpolate(ref(vault_param), f"secrets/{var.secret}"),
+                    "identity": ref("identityId"),
+                }
+            )
+            env.append({"name": var.name, "secretRef": var.secret})
+        elif isinstance(var.value, Expr):
+            param = camel(var.name.lower())
+            params.append(Param(param, "string", description=f"Value of {var.name}."))
+            arguments[param] = var.value
+            env.append({"name": var.name, "value": ref(param)})
+        else:
+            env.append({"name": var.name, "value": var.value})
+
+    configuration: dict[str, object] = {"activeRevisionsMode": "Single"}
+    if settings.ingress != "none":
+        configuration["ingress"] = {
+            "external": settings.ingress == "external",
+            "targetPort": settings.port,
+            "transport": "auto",
+            "allowInsecure": False,
+        }
+    if inputs.registry_server is not None:
+        params.append(Param("registryServer", "string", description="Login server of the registry."))
+        arguments["registryServer"] = inputs.registry_server
+        configuration["registries"] = [{"server": ref("registryServer"), "identity": ref("identityId")}]
+    if secrets:
+        configuration["secrets"] = secrets
+
+    scale: dict[str, object] = {
+        # The placeholder listens on port 80, not the app's port: run none of it (design.md).
+        "minReplicas": Expr("exists ? minReplicas : 0", frozenset({"exists", "minReplicas"})),
+        "maxReplicas": ref("maxReplicas"),
+    }
+    if settings.ingress != "none":
+        scale["rules"] = [
+            {
+                "name": "http-requests",
+                "http": {"metadata": {"concurrentRequests": str(settings.concurrent_requests)}},
+            }
+        ]
+    placeholder = string_literal(settings.image or PLACEHOLDER_IMAGE)
+    probes = [
+        {"type": kind, "httpGet": {"path": probe, "port": settings.port}, "periodSeconds": 10, "failureThreshold": 3}
+        for kind, probe in (("Liveness", settings.health_path), ("Readiness", settings.ready_path))
+        if probe is not None
+    ]
+    app = finish(
+        resource(
+            "app",
+            "Microsoft.App/containerApps",
+            {
+                "name": ref("name"),
+                "location": ref("location"),
+                "tags": ref("serviceTags"),
+                "identity": {
+                    "type": "UserAssigned",
+                    "userAssignedIdentities": {Expr("'${identityId}'", frozenset({"identityId"})): {}},
+                },
+                "properties": {
+                    "environmentId": ref("environmentId"),
+                    "workloadProfileName": "Consumption",
+                    "configuration": configuration,
+                    "template": {
+                        "containers": [
+                            {
+                                "name": service,
+                                "image": Expr(
+                                    f"exists && !empty(existingImage) ? existingImage : {placeholder}",
+                                    frozenset({"exists", "existingImage"}),
+                                ),
+                                "resources": {"cpu": call("json", ref("cpu")), "memory": ref("memory")},
+                                "env": env,
+                                "probes": ref("probes") if probes else None,
+                            }
+                        ],
+                        "scale": scale,
+                    },
+                },
+            },
+            path=path,
+        )
+    )
+    outputs = [Output("name", "string", ref("app").prop("name"))]
+    if settings.ingress != "none":
+        outputs.append(
+            Output("uri", "string", interpolate("https://", ref("app").prop("properties.configuration.ingress.fqdn")))
+        )
+    variables = [Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": service}))]
+    if probes:
+        # The placeholder image listens on port 80, not the app's port: probe only the real image.
+        variables.append(Variable("probes", Expr(f"exists ? {render(probes, 0)} : []", frozenset({"exists"}))))
+    file = BicepFile(params=tuple(params), variables=tuple(variables), resources=(app,), outputs=tuple(outputs))
+    return file, arguments

@@ -1,0 +1,121 @@
+"""ContainerApp's settings: the keyword arguments, their types and defaults, and the rules
+Container Apps enforces (CPU steps, memory twice the CPU, probe paths, no secret in env=)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Literal, TypedDict
+
+from pydantic import Field, field_validator, model_validator
+
+from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.model.secrets import looks_secret
+
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Consumption workload profile: CPU in steps of 0.25 up to 4 vCPU, memory twice the CPU in GiB.
+CPU_STEPS = tuple(Decimal(k) / 4 for k in range(1, 17))
+
+
+def _format_gib(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return f"{text}Gi"
+
+
+class ContainerAppSettings(Settings):
+    port: int = Field(8000, ge=1, le=65535)
+    cpu: Decimal = Decimal("0.25")
+    memory: str = "0.5Gi"
+    min_replicas: int = Field(0, ge=0, le=1000)
+    max_replicas: int = Field(3, ge=1, le=1000)
+    ingress: Literal["external", "internal", "none"] = "external"
+    concurrent_requests: int = Field(10, ge=1)
+    env: dict[str, str] = Field(default_factory=dict)
+    identity: Literal["user_assigned", "system_assigned"] = "user_assigned"
+    project: str | None = None
+    dockerfile: str = "Dockerfile"
+    image: str | None = None
+    health_path: str | None = None
+    ready_path: str | None = None
+    name: str | None = None
+
+    @field_validator("cpu", mode="before")
+    @classmethod
+    def _cpu(cls, value: object) -> object:
+        # 0.25 as written, not the binary fraction a float holds.
+        return str(value) if isinstance(value, float) else value
+
+    @field_validator("memory", mode="before")
+    @classmethod
+    def _memory(cls, value: object) -> object:
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return _format_gib(Decimal(str(value)))
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ContainerAppSettings:
+        if self.cpu not in CPU_STEPS:
+            raise FieldProblem("cpu", float(self.cpu), "Container Apps accepts 0.25 to 4 vCPU in steps of 0.25")
+        expected = _format_gib(self.cpu * 2)
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)Gi", self.memory)
+        if not match or Decimal(match.group(1)) != self.cpu * 2:
+            raise FieldProblem(
+                "memory",
+                self.memory,
+                f"Container Apps pairs {self.cpu} vCPU with {expected} (memory is twice the CPU, in Gi)",
+            )
+        for field in ("health_path", "ready_path"):
+            value = getattr(self, field)
+            if value is not None and not re.fullmatch(r"/[\x21-\x7e]*", value):
+                raise FieldProblem(field, value, "probe paths start with '/' and hold no spaces, e.g. '/healthz'")
+        if self.min_replicas > self.max_replicas:
+            raise FieldProblem(
+                "min_replicas",
+                self.min_replicas,
+                f"is greater than max_replicas={self.max_replicas}; lower it or raise max_replicas",
+            )
+        for key, val in self.env.items():
+            if not ENV_NAME.match(key):
+                raise FieldProblem("env", key, "environment variable names are letters, digits and underscores")
+            if looks_secret(key):
+                raise FieldProblem(
+                    "env",
+                    key,
+                    "looks like a secret passed as a plain environment variable; add it to a KeyVault's "
+                    "secrets and connect the app to the vault (it then arrives through a Key Vault reference)",
+                )
+            if not isinstance(val, str):
+                raise FieldProblem("env", key, "values are strings")
+        if self.identity == "system_assigned":
+            raise FieldProblem(
+                "identity",
+                self.identity,
+                "a system-assigned identity exists only once the app does, so it cannot hold AcrPull or Key Vault "
+                "Secrets User before the first pull and the first `azd up` fails; use the default 'user_assigned'",
+            )
+        return self
+
+    @property
+    def memory_text(self) -> str:
+        return _format_gib(Decimal(self.memory.removesuffix("Gi")))
+
+
+class ContainerAppArgs(TypedDict, total=False):
+    """The keyword arguments of ContainerApp (for mypy); the same names as ContainerAppSettings."""
+
+    port: int | None
+    cpu: float | str | None
+    memory: float | str | None
+    min_replicas: int | None
+    max_replicas: int | None
+    ingress: str | None
+    concurrent_requests: int | None
+    env: Mapping[str, str] | None
+    identity: str | None
+    project: str | None
+    dockerfile: str | None
+    image: str | None
+    health_path: str | None
+    ready_path: str | None
+    name: str | None
