@@ -198,6 +198,7 @@ class DeployIdentity(AzureConstruct[DeployIdentitySettings]):
             "string",
             settings.repository,
             description="The GitHub repository (owner/name) whose deploy workflow may log in as this identity.",
+            env=self.env_of("repository"),
         )
         assign_own = synth.param(
             self,
@@ -205,6 +206,7 @@ class DeployIdentity(AzureConstruct[DeployIdentitySettings]):
             "bool",
             True,
             description="Make this identity's own role assignments (the owner's azd up); the workflow skips them.",
+            env=self.env_of("assignOwnRoles"),
         )
         granted = sorted({grant.role.guid for grant in plan.grants})
         file = self._group_file(settings, granted)

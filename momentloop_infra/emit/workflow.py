@@ -25,6 +25,7 @@ def render_workflow(project: Project, workflow: Workflow) -> str:
             stack_path=project.stack_path,
             branch=workflow.branch,
             environment=workflow.environment,
+            identity=workflow.identity,
             group=f"deploy-{project.name}",
             variables=VARIABLES,
             secrets=workflow_secrets(project),

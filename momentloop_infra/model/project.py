@@ -74,4 +74,10 @@ class Project:
 
     @property
     def role_assignment_count(self) -> int:
-        return len(self.grants)
+        """Role assignments deployed: the stack's grants and any a construct makes for itself
+        (a DeployIdentity's own rights), counted like resource_count."""
+        kind = "Microsoft.Authorization/roleAssignments"
+        per_file = {
+            path: sum(1 for r in f.resources if r.type == kind and not r.existing) for path, f in self.modules.items()
+        }
+        return sum(per_file[call.file] for call in self.main.modules)

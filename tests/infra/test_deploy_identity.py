@@ -235,3 +235,8 @@ def test_a_second_deploy_identity_is_a_problem() -> None:
     assert [str(p) for p in caught.value.problems] == [
         "demo/deploy-too: the stack already has a DeployIdentity (demo/deploy); the workflow logs in as one"
     ]
+
+
+def test_the_summary_counts_the_identity_s_own_three_assignments() -> None:
+    assert len(PROJECT.grants) == 4
+    assert PROJECT.role_assignment_count == 4 + 3
