@@ -29,6 +29,9 @@ def write_files(files: dict[str, str], layout: Layout) -> None:
         for rel, text in written.items():
             (staging / rel).write_bytes(text.encode("utf-8"))
         for target, text in outside:
+            if target.is_dir():
+                # Found now, before anything is swapped in: a rename onto it would fail halfway.
+                raise IsADirectoryError(f"{target} is a folder")
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(f".{target.name}.tmp")
             tmp.write_bytes(text.encode("utf-8"))

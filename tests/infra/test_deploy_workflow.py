@@ -155,3 +155,19 @@ def test_generated_workflows_pass_actionlint(tmp_path: Path, secrets: list[str])
         [str(Path(sys.executable).parent / "actionlint"), str(path)], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_workflow_that_cannot_be_written_leaves_the_previous_output_whole(tmp_path: Path) -> None:
+    app = f"{REPO / 'examples/momentloop.py'}:stack"
+    out = tmp_path / "out"
+    assert _run("--app", app, "--out", str(out), cwd=tmp_path).returncode == 0
+    (out / WORKFLOW).unlink()
+    (out / WORKFLOW).mkdir()  # in the way
+    main = out / "infra/main.bicep"
+    main.write_text("// previous\n")
+    result = _run("--app", app, "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: cannot write the output: ") and "deploy.yml is a folder" in result.stderr
+    assert main.read_text() == "// previous\n"
+    assert sorted(p.name for p in out.iterdir()) == [".github", "azure.yaml", "infra"]
+    assert sorted(p.name for p in (out / ".github/workflows").iterdir()) == ["deploy.yml"]
