@@ -74,8 +74,8 @@ frontend = ContainerApp(
 
 # The identity .github/workflows/deploy.yml logs in as, in the GitHub environment 'production'
 # (allow only main to deploy to it). No repository here: every fork is another one, and a guessed
-# default would trust a stranger's workflow. The owner sets DEPLOY_REPOSITORY before the first
-# `azd up`; the workflow passes its own.
+# default would trust a stranger's workflow. Until the owner sets DEPLOY_REPOSITORY (then azd up),
+# nobody can log in as it; the workflow passes its own.
 DeployIdentity(stack, "deploy", repository=None, branch="main", environment="production")
 
 backend.connect(storage, access="read_write")

@@ -72,16 +72,14 @@ class Synthesis:
         description: str | None = None,
         env: str | None = None,
     ) -> Expr:
-        """A main.bicep parameter read from an environment variable, the profile's value as default
-        (`value` None: no default)."""
+        """A main.bicep parameter read from an environment variable, the profile's value as default."""
         name = owner.symbol + field[:1].upper() + field[1:]
         env = env or f"{env_name(owner.node.unique_id)}_{field_env(field)}"
         self.claim(name, owner.node.path)
         self.params.append(
             Param(name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value)
         )
-        # None: no default, the environment variable must be set.
-        text = None if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        text = str(value).lower() if isinstance(value, bool) else str(value)
         self.param_values.append(ParamValue(name, env, type, text))
         return ref(name)
 

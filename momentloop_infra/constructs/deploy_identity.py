@@ -60,7 +60,7 @@ SUBSCRIPTION_ACTIONS = (
 
 
 class DeployIdentitySettings(Settings):
-    repository: str | None = None  # None: only from DEPLOY_REPOSITORY, set at provision time
+    repository: str | None = None  # None: only from DEPLOY_REPOSITORY, set before azd up
     branch: str = "main"
     environment: str | None = None
     name: str | None = None
@@ -127,9 +127,10 @@ class DeployIdentity(AzureConstruct[DeployIdentitySettings]):
     """`DeployIdentity(stack, "deploy", repository="owner/repo", branch="main", environment=None)`.
 
     The repository becomes a parameter read from DEPLOY_REPOSITORY, with the value given as its
-    default; `repository=None` gives it no default, so the owner names it (`azd env set
-    DEPLOY_REPOSITORY owner/name`) before the first `azd up` and no guessed repository is ever
-    trusted. A fork then deploys without editing the stack; the workflow passes its own
+    default. With `repository=None` the default is empty and the federated credential is left out
+    until the owner names the repository (`azd env set DEPLOY_REPOSITORY owner/name`, then `azd up`
+    or `azd provision`): no guessed repository is ever trusted, and a plain `azd up` needs nothing
+    more. A fork deploys without editing the stack; the workflow passes its own
     `github.repository`. Branch and environment are written into the workflow too, so they come
     from the stack."""
 
@@ -196,8 +197,9 @@ class DeployIdentity(AzureConstruct[DeployIdentitySettings]):
             self,
             "repository",
             "string",
-            settings.repository,
-            description="The GitHub repository (owner/name) whose deploy workflow may log in as this identity.",
+            settings.repository or "",
+            description="The GitHub repository (owner/name) whose deploy workflow may log in as this identity; "
+            "empty: none may.",
             env=self.env_of("repository"),
         )
         assign_own = synth.param(
@@ -254,6 +256,8 @@ class DeployIdentity(AzureConstruct[DeployIdentitySettings]):
                     "audiences": [AUDIENCE],
                 },
             },
+            # No repository, no trust: the identity exists, nobody can log in as it.
+            condition=Expr("!empty(repository)", frozenset({"repository"})),
             path=self.node.path,
         )
         assignments = [self._own_assignment("contributor", roles.CONTRIBUTOR, "deploys the stack's resources")]
@@ -269,7 +273,7 @@ class DeployIdentity(AzureConstruct[DeployIdentitySettings]):
         return BicepFile(
             params=(
                 *common_params(),
-                Param("repository", "string", description="The GitHub repository, owner/name."),
+                Param("repository", "string", description="The GitHub repository, owner/name; empty: no credential."),
                 Param("assignOwnRoles", "bool", description="Make this identity's own role assignments."),
             ),
             resources=(identity, credential, *assignments),

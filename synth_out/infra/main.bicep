@@ -133,7 +133,7 @@ param frontendMinReplicas int
 @maxValue(1000)
 param frontendMaxReplicas int
 
-@description('The GitHub repository (owner/name) whose deploy workflow may log in as this identity.')
+@description('The GitHub repository (owner/name) whose deploy workflow may log in as this identity; empty: none may.')
 param deployRepository string
 
 @description('Make this identity\'s own role assignments (the owner\'s azd up); the workflow skips them.')

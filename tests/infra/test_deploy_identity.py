@@ -70,9 +70,13 @@ def test_trusts_github_tokens_for_the_production_environment_of_the_configured_r
     assert "issuer: 'https://token.actions.githubusercontent.com'" in credential
     assert "subject: 'repo:${repository}:environment:production'" in credential
     assert re.search(r"audiences: \[\n\s+'api://AzureADTokenExchange'\n\s+\]", credential)
-    # The repository has no default in MomentLoop: the owner names it, nothing is guessed.
-    assert "param deployRepository = readEnvironmentVariable('DEPLOY_REPOSITORY')\n" in FILES["main.bicepparam"]
+    # MomentLoop names no repository: nothing is guessed, and without one there is no credential.
+    assert "param deployRepository = readEnvironmentVariable('DEPLOY_REPOSITORY', '')\n" in FILES["main.bicepparam"]
     assert "    repository: deployRepository\n" in FILES["main.bicep"]
+    assert credential.startswith(
+        "resource githubCredential 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"
+        "@2024-11-30' = if (!empty(repository)) {"
+    )
 
 
 def test_the_subject_is_the_one_github_gives_the_generated_workflow_job() -> None:

@@ -51,5 +51,5 @@ def test_the_environment_branch_and_repository_are_the_ones_the_identity_trusts(
     assert f"repo:owner/repo:environment:{workflow.environment}" in SECTION
     env = re.search(r"^azd env set (\w+) owner/repo ", SECTION, re.M)
     assert env and env.group(1) == IDENTITY.env_of("repository")
-    assert f"readEnvironmentVariable('{env.group(1)}')" in FILES["main.bicepparam"]
+    assert f"readEnvironmentVariable('{env.group(1)}', '')" in FILES["main.bicepparam"]
     assert f"{IDENTITY.env_of('assignOwnRoles')}=false" in SECTION

@@ -7,7 +7,7 @@ param location string
 @description('Tags applied to every resource of this module.')
 param tags object
 
-@description('The GitHub repository, owner/name.')
+@description('The GitHub repository, owner/name; empty: no credential.')
 param repository string
 
 @description('Make this identity\'s own role assignments.')
@@ -19,7 +19,7 @@ resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' 
   tags: tags
 }
 
-resource githubCredential 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2024-11-30' = {
+resource githubCredential 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2024-11-30' = if (!empty(repository)) {
   parent: identity
   name: 'github-production'
   properties: {
