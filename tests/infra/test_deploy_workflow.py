@@ -171,3 +171,10 @@ def test_a_workflow_that_cannot_be_written_leaves_the_previous_output_whole(tmp_
     assert main.read_text() == "// previous\n"
     assert sorted(p.name for p in out.iterdir()) == [".github", "azure.yaml", "infra"]
     assert sorted(p.name for p in (out / ".github/workflows").iterdir()) == ["deploy.yml"]
+
+
+def test_provision_gets_every_value_main_bicepparam_requires() -> None:
+    required = re.findall(r"readEnvironmentVariable\('(\w+)'\)", FILES["main.bicepparam"])
+    assert {"AZURE_ENV_NAME", "AZURE_LOCATION", "JWT_SECRET"} <= set(required)
+    supplied = set(JOB["env"]) | set(step_env("Provision the infrastructure"))
+    assert set(required) <= supplied, set(required) - supplied
