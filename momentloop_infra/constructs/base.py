@@ -207,7 +207,7 @@ class AzureConstruct(Construct, Generic[S]):
             "location": ref("location"),
             "tags": ref("tags"),
         }
-        if self.grant_scope is not None:
+        if self.grant_scope is not None and plan.grants_on(self):
             params, grants, grant_arguments = grant_resources(self, plan, self.grant_scope)
             file = attrs.evolve(file, params=(*file.params, *params), resources=(*file.resources, *grants))
             arguments = {**arguments, **grant_arguments}

@@ -101,11 +101,29 @@ class BicepFile:
 
 def named_by_library(file: BicepFile) -> BicepFile:
     """The file with every parameter and output marked as named by the library."""
-    return attrs.evolve(
-        file,
-        params=tuple(p if p.generated else attrs.evolve(p, generated=True) for p in file.params),
-        outputs=tuple(o if o.generated else attrs.evolve(o, generated=True) for o in file.outputs),
+    # Copied field by field: attrs.evolve costs ~20 µs a record, a tenth of a large synth.
+    params = tuple(
+        p
+        if p.generated
+        else Param(
+            name=p.name,
+            type=p.type,
+            secure=p.secure,
+            description=p.description,
+            allowed=p.allowed,
+            min_length=p.min_length,
+            max_length=p.max_length,
+            min_value=p.min_value,
+            max_value=p.max_value,
+            default=p.default,
+            generated=True,
+        )
+        for p in file.params
     )
+    outputs = tuple(
+        o if o.generated else Output(o.name, o.type, o.value, o.description, generated=True) for o in file.outputs
+    )
+    return BicepFile(file.target_scope, params, file.variables, file.resources, file.modules, outputs, file.header)
 
 
 @attrs.frozen

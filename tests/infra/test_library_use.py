@@ -202,3 +202,21 @@ def test_a_stack_file_run_by_plain_python_shows_its_warnings(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert result.stdout == "1\n"
     assert "StackWarning: warned/store: warning ML900" in result.stderr
+
+
+def test_marking_a_file_as_named_by_the_library_keeps_every_other_field() -> None:
+    import attrs
+
+    from momentloop_infra.bicep.expr import ref
+    from momentloop_infra.model.records import BicepFile, Output, Param, named_by_library
+
+    param = Param("p", "int", True, "d", ("1",), 1, 2, 3, 4, 5)
+    out = Output("o", "string", ref("p"), "described")
+    file = BicepFile("subscription", (param,), (), (), (), (out,), "// header")
+    marked = named_by_library(file)
+    assert marked.params == (attrs.evolve(param, generated=True),)
+    assert marked.outputs == (attrs.evolve(out, generated=True),)
+    assert attrs.evolve(marked, params=file.params, outputs=file.outputs) == file
+    # Every field of the records is copied (a new field must be added to named_by_library too).
+    assert [f.name for f in attrs.fields(Param)][-1] == "generated" and len(attrs.fields(Param)) == 11
+    assert len(attrs.fields(Output)) == 5 and len(attrs.fields(BicepFile)) == 7
