@@ -178,3 +178,13 @@ def test_provision_gets_every_value_main_bicepparam_requires() -> None:
     assert {"AZURE_ENV_NAME", "AZURE_LOCATION", "JWT_SECRET"} <= set(required)
     supplied = set(JOB["env"]) | set(step_env("Provision the infrastructure"))
     assert set(required) <= supplied, set(required) - supplied
+
+
+def test_without_a_deploy_identity_it_runs_on_main_outside_any_environment(tmp_path: Path) -> None:
+    """Logged in as an identity made elsewhere (e.g. `azd pipeline config`, whose credential names
+    the branch): a job in an environment would present another subject and fail to log in."""
+    text = _workflow_of(_stack_with_secrets(["api-key"]), tmp_path)
+    assert text is not None
+    doc = yaml.safe_load(text)
+    assert doc[True]["push"]["branches"] == ["main"] and "environment" not in doc["jobs"]["deploy"]
+    assert "DEPLOY_" not in text and "DeployIdentity" not in text
