@@ -9,13 +9,14 @@ from momentloop_infra import (
     ContainerApp,
     ContainerAppsEnvironment,
     ContainerRegistry,
+    DeployIdentity,
     KeyVault,
     LogAnalytics,
     PostgresFlexible,
     Stack,
 )
 
-stack = Stack("momentloop")
+stack = Stack("momentloop", deploy_workflow=True)  # also writes .github/workflows/deploy.yml
 
 logs = LogAnalytics(stack, "monitoring")
 env = ContainerAppsEnvironment(stack, "env", logs=logs)
@@ -70,6 +71,12 @@ frontend = ContainerApp(
     max_replicas=2,
     profiles={"scale-up": {"cpu": 0.5, "memory": "1Gi", "min_replicas": 1, "max_replicas": 5}},
 )
+
+# The identity .github/workflows/deploy.yml logs in as, in the GitHub environment 'production'
+# (allow only main to deploy to it). No repository here: every fork is another one, and a guessed
+# default would trust a stranger's workflow. Until the owner sets DEPLOY_REPOSITORY (then azd up),
+# nobody can log in as it; the workflow passes its own.
+DeployIdentity(stack, "deploy", repository=None, branch="main", environment="production")
 
 backend.connect(storage, access="read_write")
 backend.connect(vault)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from momentloop_infra.constructs.blob_store import BlobStore
     from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
     from momentloop_infra.constructs.container_app import ContainerApp
+    from momentloop_infra.constructs.deploy_identity import DeployIdentity
     from momentloop_infra.constructs.environment import ContainerAppsEnvironment
     from momentloop_infra.constructs.key_vault import KeyVault
     from momentloop_infra.constructs.monitoring import LogAnalytics
@@ -32,6 +33,7 @@ _WHERE = {
     "ContainerApp": "constructs.container_app",
     "ContainerAppsEnvironment": "constructs.environment",
     "ContainerRegistry": "constructs.registry",
+    "DeployIdentity": "constructs.deploy_identity",
     "EnvVar": "constructs.connection",
     "KeyVault": "constructs.key_vault",
     "LogAnalytics": "constructs.monitoring",
@@ -56,6 +58,7 @@ __all__ = [
     "ContainerApp",
     "ContainerAppsEnvironment",
     "ContainerRegistry",
+    "DeployIdentity",
     "EnvVar",
     "KeyVault",
     "LogAnalytics",

@@ -15,6 +15,7 @@ import click
 from momentloop_infra.emit.files import Layout
 from momentloop_infra.errors import StackError
 from momentloop_infra.loader import LoadError, load_stack
+from momentloop_infra.model.project import Project
 from momentloop_infra.pipeline.run import stale, validate_stack, write
 from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.profiles import PROFILES
@@ -28,6 +29,12 @@ DEFAULT_OUT = "synth_out"
 def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+def _where(layout: Layout, project: Project) -> str:
+    if project.workflow is None:
+        return f"{layout.infra} and {layout.azure_yaml}"
+    return f"{layout.infra}, {layout.azure_yaml} and {layout.workflow}"
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,7 +55,8 @@ def _fail(message: str) -> NoReturn:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 and show the diff when the output on disk is stale.")
 @click.pass_context
 def main(ctx: click.Context, app: str, out: str | None, profile: str, check: bool) -> None:
-    """Synthesize the stack into infra/ (main.bicep, modules, main.bicepparam) and azure.yaml."""
+    """Synthesize the stack into infra/ (main.bicep, modules, main.bicepparam) and azure.yaml, and the
+    GitHub deploy workflow (.github/workflows/deploy.yml beside azure.yaml) if the stack asks for one."""
     ctx.ensure_object(dict)
     ctx.obj.update(app=app, profile=profile)
     if ctx.invoked_subcommand is not None:
@@ -68,7 +76,7 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
                 err=True,
             )
             sys.exit(1)
-        click.echo(f"up to date: {layout.infra} and {layout.azure_yaml} match {app}")
+        click.echo(f"up to date: {_where(layout, project)} match {app}")
         return
     try:
         files = write(project, layout)
@@ -77,9 +85,8 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
     if project.report is not None:
         for finding in project.report.warnings:
             click.echo(f"warning: {finding.path}: {finding}", err=True)
-    where = f"{layout.infra} and {layout.azure_yaml}"
     click.echo(
-        f"synthesized {stack.node.id!r} (profile {profile}) into {where}: {len(files)} files, "
+        f"synthesized {stack.node.id!r} (profile {profile}) into {_where(layout, project)}: {len(files)} files, "
         f"{project.resource_count} resources, {project.role_assignment_count} role assignments"
     )
 

@@ -24,10 +24,18 @@ class SynthResult:
 
 
 class Stack(Construct):
-    """The root of a construct tree; its id is the azd project name."""
+    """The root of a construct tree; its id is the azd project name.
 
-    def __init__(self, name: str) -> None:
+    With `deploy_workflow`, synthesis also writes `.github/workflows/deploy.yml` beside azure.yaml:
+    the GitHub Actions workflow that provisions and deploys the stack on every push, logged in as
+    the stack's DeployIdentity.
+    """
+
+    def __init__(self, name: str, *, deploy_workflow: bool = False) -> None:
         super().__init__(None, name)
+        self.deploy_workflow = deploy_workflow
+        if not isinstance(deploy_workflow, bool):
+            self.node.add_problem("deploy_workflow", deploy_workflow, "is True or False")
         if isinstance(name, str) and not re.fullmatch(r"[a-z0-9][a-z0-9-]*[a-z0-9]", name):
             self.node.add_problem(
                 "name", name, "azd project names are lowercase letters, digits and hyphens, 2 or more"
@@ -41,7 +49,8 @@ class Stack(Construct):
         azure_yaml: str | os.PathLike[str] | None = None,
         project_root: str | os.PathLike[str] | None = None,
     ) -> SynthResult:
-        """Write `out/infra/*` and azure.yaml (in `out` unless given). Raises StackError, listing
+        """Write `out/infra/*` and azure.yaml (in `out` unless given), and the deploy workflow
+        beside azure.yaml when the stack asks for one. Raises StackError, listing
         every problem, before anything is written."""
         project = synthesize(self, profile)
         files = write(project, Layout.of(out, azure_yaml, project_root))

@@ -29,6 +29,64 @@ TARGET = ROOT / "momentloop_infra" / "data" / "azure_types"
 RESTORED_PROPERTIES = {"RoleAssignmentProperties": ("description",)}
 
 
+# Types the source index lacks, written from the ARM REST API reference of the version named
+# ("Role Definitions - Create Or Update", Microsoft.Authorization 2022-04-01): the properties a
+# custom role sets, with bicep-types' flags (1 required, 2 read-only, 8 deploy-time constant).
+def _role_definitions() -> list[dict[str, object]]:
+    key = "Microsoft.Authorization/roleDefinitions@2022-04-01"
+    string, strings = {"$ref": "#/1"}, {"$ref": "#/8"}
+    read_only = {"flags": 2, "type": string}
+    return [
+        {"$type": "ResourceType", "name": key, "body": {"$ref": "#/4"}, "readableScopes": 31, "writableScopes": 31},
+        {"$type": "StringType"},
+        {"$type": "StringLiteralType", "value": "Microsoft.Authorization/roleDefinitions"},
+        {"$type": "StringLiteralType", "value": "2022-04-01"},
+        {
+            "$type": "ObjectType",
+            "name": "Microsoft.Authorization/roleDefinitions",
+            "properties": {
+                "id": {"flags": 10, "type": string},
+                "name": {"flags": 9, "type": string},
+                "type": {"flags": 10, "type": {"$ref": "#/2"}},
+                "apiVersion": {"flags": 10, "type": {"$ref": "#/3"}},
+                "properties": {"flags": 0, "type": {"$ref": "#/5"}},
+            },
+        },
+        {
+            "$type": "ObjectType",
+            "name": "RoleDefinitionProperties",
+            "properties": {
+                "roleName": {"flags": 0, "type": string},
+                "description": {"flags": 0, "type": string},
+                "type": {"flags": 0, "type": string},
+                "permissions": {"flags": 0, "type": {"$ref": "#/7"}},
+                "assignableScopes": {"flags": 0, "type": strings},
+                "createdOn": read_only,
+                "updatedOn": read_only,
+                "createdBy": read_only,
+                "updatedBy": read_only,
+            },
+        },
+        {
+            "$type": "ObjectType",
+            "name": "Permission",
+            "properties": {
+                "actions": {"flags": 0, "type": strings},
+                "notActions": {"flags": 0, "type": strings},
+                "dataActions": {"flags": 0, "type": strings},
+                "notDataActions": {"flags": 0, "type": strings},
+                "condition": {"flags": 0, "type": string},
+                "conditionVersion": {"flags": 0, "type": string},
+            },
+        },
+        {"$type": "ArrayType", "itemType": {"$ref": "#/6"}},
+        {"$type": "ArrayType", "itemType": string},
+    ]
+
+
+HAND_WRITTEN = {"Microsoft.Authorization/roleDefinitions@2022-04-01": _role_definitions}
+
+
 def _restore(nodes: list[dict[str, object]]) -> list[dict[str, object]]:
     for node in nodes:
         names = RESTORED_PROPERTIES.get(str(node.get("name")), ())
@@ -42,11 +100,15 @@ def _restore(nodes: list[dict[str, object]]) -> list[dict[str, object]]:
 
 def extract(source: Path) -> tuple[str, dict[str, list[dict[str, object]]]]:
     data = json.loads(source.read_text("utf-8"))
-    types: dict[str, list[dict[str, object]]] = data["types"]
+    types: dict[str, list[dict[str, object]]] = {**{k: build() for k, build in HAND_WRITTEN.items()}, **data["types"]}
     missing = sorted(f"{t}@{v}" for t, v in API_VERSIONS.items() if f"{t}@{v}" not in types)
     if missing:
         raise SystemExit(f"{source} has no definitions for the pinned versions: {', '.join(missing)}")
-    return str(data.get("source", "")), {key: _restore(types[key]) for key in sorted(types)}
+    source_note = str(data.get("source", ""))
+    added = sorted(key for key in HAND_WRITTEN if key not in data["types"])
+    if added:
+        source_note = f"{source_note.rstrip('.')}. Written by hand from the ARM REST API reference: {', '.join(added)}."
+    return source_note, {key: _restore(types[key]) for key in sorted(types)}
 
 
 def main(argv: list[str]) -> int:

@@ -111,7 +111,8 @@ class Synthesis:
         file: BicepFile,
         params: dict[str, object],
         needs: tuple[str, ...] = (),
-        deployment_name: str | None = None,
+        deployment_name: str | Expr | None = None,
+        scope: str = "rg",
     ) -> str:
         """Add a module file and its call; `needs` are module symbols that must deploy first.
 
@@ -122,7 +123,7 @@ class Synthesis:
         self.modules[path] = named_by_library(file)
         implied = refs_of(params.values())
         explicit = tuple(sorted({n for n in needs if n not in implied}))
-        self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path))
+        self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path, scope))
         return symbol
 
     def output(self, name: str, type: BicepType, value: Expr) -> None:

@@ -18,7 +18,7 @@ from momentloop_infra.constructs.grants import grant_resources
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import Problem, StackError
 from momentloop_infra.model.names import NameRule, ResourceName
-from momentloop_infra.model.project import Service
+from momentloop_infra.model.project import Service, Workflow
 from momentloop_infra.model.records import BicepFile, Output, Resource
 from momentloop_infra.profiles import PROFILES
 from momentloop_infra.validation.rules import RULES_BY_ID
@@ -175,6 +175,10 @@ class AzureConstruct(Construct, Generic[S]):
 
     def azd_service(self, settings: S) -> Service | None:
         """The azd service this construct is (a container app), if any."""
+        return None
+
+    def workflow(self, settings: S) -> Workflow | None:
+        """The deploy workflow's shape this construct sets (a DeployIdentity: branch, environment)."""
         return None
 
     def extra_names(self) -> tuple[tuple[str, NameRule], ...]:

@@ -5,61 +5,78 @@ from __future__ import annotations
 import difflib
 import os
 import shutil
+from pathlib import Path
 
-from momentloop_infra.emit.files import Layout
+from momentloop_infra.emit.files import AZURE_YAML, WORKFLOW, Layout
 
 
 def write_files(files: dict[str, str], layout: Layout) -> None:
-    """Write `infra/` as a whole (built beside it, then swapped in) and azure.yaml by rename,
-    so an interrupted run leaves the previous output intact, never a mix."""
+    """Write `infra/` as a whole (built beside it, then swapped in) and the files outside it
+    (azure.yaml, the workflow) each by rename, so an interrupted run leaves the previous output
+    intact, never a mix."""
     layout.out.mkdir(parents=True, exist_ok=True)
     # mkdir, not mkdtemp: the folder takes the umask's mode (0755 under 022), not mkdtemp's 0700.
     staging = layout.out / f".infra-new-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
+    outside = [(target, text) for rel, text in files.items() if (target := layout.outside_infra(rel)) is not None]
+    pending: list[tuple[Path, Path]] = []
     try:
-        written = {rel: text for rel, text in files.items() if rel != "azure.yaml"}
+        written = {rel: text for rel, text in files.items() if layout.outside_infra(rel) is None}
         for folder in sorted({(staging / rel).parent for rel in written}):
             folder.mkdir(parents=True, exist_ok=True)
         for rel, text in written.items():
             (staging / rel).write_bytes(text.encode("utf-8"))
-        layout.azure_yaml.parent.mkdir(parents=True, exist_ok=True)
-        yaml_tmp = layout.azure_yaml.with_name(f".{layout.azure_yaml.name}.tmp")
-        yaml_tmp.write_bytes(files["azure.yaml"].encode("utf-8"))
+        for target, text in outside:
+            if target.is_dir():
+                # Found now, before anything is swapped in: a rename onto it would fail halfway.
+                raise IsADirectoryError(f"{target} is a folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_bytes(text.encode("utf-8"))
+            pending.append((tmp, target))
         old = None
         if layout.infra.exists():
             old = layout.out / f".infra-old-{os.getpid()}"
             layout.infra.rename(old)
         staging.rename(layout.infra)
-        yaml_tmp.replace(layout.azure_yaml)
+        for tmp, target in pending:
+            tmp.replace(target)
         if old is not None:
             shutil.rmtree(old)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+        for tmp, _ in pending:
+            tmp.unlink(missing_ok=True)
 
 
-def read_existing(layout: Layout) -> dict[str, str]:
+def read_existing(layout: Layout, outside: tuple[str, ...] = (AZURE_YAML,)) -> dict[str, str]:
+    """The generated files on disk: infra/ whole, and those of `outside` that exist."""
     found: dict[str, str] = {}
     if layout.infra.is_dir():
         for path in sorted(layout.infra.rglob("*")):
             if path.is_file():
                 found[path.relative_to(layout.infra).as_posix()] = path.read_text("utf-8", errors="replace")
-    if layout.azure_yaml.is_file():
-        found["azure.yaml"] = layout.azure_yaml.read_text("utf-8", errors="replace")
+    for key in outside:
+        target = layout.outside_infra(key)
+        if target is not None and target.is_file():
+            found[key] = target.read_text("utf-8", errors="replace")
     return found
 
 
 def diff(expected: dict[str, str], layout: Layout) -> list[str]:
     """Unified diff lines between what is on disk and what the stack generates now."""
-    actual = read_existing(layout)
+    # A workflow is compared only when the stack generates one: a hand-written deploy.yml of a
+    # stack without the option is not ours to report.
+    actual = read_existing(layout, (AZURE_YAML, WORKFLOW) if WORKFLOW in expected else (AZURE_YAML,))
     lines: list[str] = []
     for rel in sorted(set(expected) | set(actual)):
         before, after = actual.get(rel), expected.get(rel)
         if before == after:
             continue
-        shown = "azure.yaml" if rel == "azure.yaml" else f"infra/{rel}"
+        shown = rel if layout.outside_infra(rel) is not None else f"infra/{rel}"
         lines += difflib.unified_diff(
             (before or "").splitlines(keepends=True),
             (after or "").splitlines(keepends=True),

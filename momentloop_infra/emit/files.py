@@ -1,4 +1,5 @@
-"""Project → file texts: every generated file, keyed by its path under infra/ (and azure.yaml)."""
+"""Project → file texts: every generated file, keyed by its path under infra/ (and azure.yaml, and
+the deploy workflow when the stack asks for one)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from pathlib import Path
 import attrs
 
 from momentloop_infra.emit.render import render_azure_yaml, render_bicep, render_bicepparam
+from momentloop_infra.emit.workflow import render_workflow
 from momentloop_infra.model.project import Project
+
+AZURE_YAML = "azure.yaml"
+# Beside azure.yaml, where GitHub looks for it when azure.yaml is at the repository root.
+WORKFLOW = ".github/workflows/deploy.yml"
 
 
 @attrs.frozen
@@ -34,6 +40,14 @@ class Layout:
     @property
     def infra(self) -> Path:
         return self.out / "infra"
+
+    @property
+    def workflow(self) -> Path:
+        return self.azure_yaml.parent / WORKFLOW
+
+    def outside_infra(self, key: str) -> Path | None:
+        """Where a generated file that is not under infra/ goes (azure.yaml, the workflow)."""
+        return {AZURE_YAML: self.azure_yaml, WORKFLOW: self.workflow}.get(key)
 
 
 def _relative(target: Path, start: Path) -> str:
@@ -70,4 +84,6 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
             "services": services,
         }
     )
+    if project.workflow is not None:
+        files[WORKFLOW] = render_workflow(project, project.workflow)
     return dict(sorted(files.items()))

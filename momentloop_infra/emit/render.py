@@ -87,17 +87,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def _finish(text: str) -> str:
+def finish(text: str) -> str:
     """LF endings, no trailing blank lines, exactly one final newline."""
     return text.replace("\r\n", "\n").rstrip("\n") + "\n"
 
 
 def render_bicep(file: BicepFile) -> str:
-    return _finish(environment().get_template("file.bicep.j2").render(file=file))
+    return finish(environment().get_template("file.bicep.j2").render(file=file))
 
 
 def render_bicepparam(values: Sequence[ParamValue]) -> str:
-    return _finish(environment().get_template("main.bicepparam.j2").render(values=_grouped(values)))
+    return finish(environment().get_template("main.bicepparam.j2").render(values=_grouped(values)))
 
 
 def _grouped(values: Sequence[ParamValue]) -> list[ParamValue | str]:
@@ -126,4 +126,4 @@ def _grouped(values: Sequence[ParamValue]) -> list[ParamValue | str]:
 
 
 def render_azure_yaml(context: Mapping[str, Any]) -> str:
-    return _finish(environment().get_template("azure.yaml.j2").render(**context))
+    return finish(environment().get_template("azure.yaml.j2").render(**context))

@@ -16,5 +16,7 @@ API_VERSIONS: dict[str, str] = {
     "Microsoft.DBforPostgreSQL/flexibleServers/firewallRules": "2025-08-01",
     "Microsoft.DBforPostgreSQL/flexibleServers/administrators": "2025-08-01",
     "Microsoft.ManagedIdentity/userAssignedIdentities": "2024-11-30",
+    "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials": "2024-11-30",
     "Microsoft.Authorization/roleAssignments": "2022-04-01",
+    "Microsoft.Authorization/roleDefinitions": "2022-04-01",
 }

@@ -37,6 +37,20 @@ class Grant:
 
 
 @attrs.frozen
+class Workflow:
+    """The GitHub Actions deploy workflow: on every push to `branch` (and on demand), log in with
+    OpenID Connect, `azd provision`, `azd deploy`. With `environment`, the job runs in that GitHub
+    environment (and the token's subject names it instead of the branch)."""
+
+    branch: str = "main"
+    environment: str | None = None
+    # Environment variables of the provision step besides the secrets, e.g. a value the workflow
+    # knows better than the template's default: {'DEPLOY_REPOSITORY': '${{ github.repository }}'}.
+    env: Mapping[str, str] = attrs.Factory(dict)
+    identity: str | None = None  # the path of the DeployIdentity it logs in as, if the stack has one
+
+
+@attrs.frozen
 class Project:
     name: str  # the stack's id: the azd project name
     stack_path: str
@@ -49,6 +63,7 @@ class Project:
     names: Mapping[str, ResourceName] = attrs.Factory(dict)  # construct path -> its resource name
     suppressions: Mapping[str, Mapping[str, str]] = attrs.Factory(dict)  # construct path -> {rule: reason}
     report: Report | None = None  # the validation findings (warnings, honoured suppressions)
+    workflow: Workflow | None = None  # the deploy workflow to write, when the stack asks for one
 
     @property
     def resource_count(self) -> int:
@@ -68,4 +83,10 @@ class Project:
 
     @property
     def role_assignment_count(self) -> int:
-        return len(self.grants)
+        """Role assignments deployed: the stack's grants and any a construct makes for itself
+        (a DeployIdentity's own rights), counted like resource_count."""
+        kind = "Microsoft.Authorization/roleAssignments"
+        per_file = {
+            path: sum(1 for r in f.resources if r.type == kind and not r.existing) for path, f in self.modules.items()
+        }
+        return sum(per_file[call.file] for call in self.main.modules)

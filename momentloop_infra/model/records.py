@@ -62,11 +62,13 @@ class ModuleCall:
 
     symbol: str
     file: str  # relative to main.bicep, e.g. 'modules/storage.bicep'
-    deployment_name: str
+    deployment_name: str | Expr  # an expression where it must be unique in the subscription
     params: Mapping[str, object]
     depends_on: tuple[str, ...] = ()
     path: str = ""
-    scope: str | None = "rg"  # None inside a grouping module, which deploys into the group already
+    # Where it deploys, as Bicep: the stack's resource group ('rg'), 'subscription()' for a module
+    # whose file has targetScope 'subscription', or None inside a grouping module (already in the group).
+    scope: str | None = "rg"
 
 
 @attrs.frozen

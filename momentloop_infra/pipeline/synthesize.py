@@ -9,12 +9,21 @@ from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.errors import StackError
-from momentloop_infra.model.project import Grant, Project, Service
+from momentloop_infra.model.project import Grant, Project, Service, Workflow
 from momentloop_infra.model.records import ParamValue
 from momentloop_infra.pipeline.fit import fit_modules, fit_params
 from momentloop_infra.pipeline.main_file import main_file
 from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
 from momentloop_infra.validation.core import ValidationFailed, validate_project
+
+
+def deploy_workflow(stack: Construct, offered: list[Workflow]) -> Workflow | None:
+    """The workflow the stack asks for (Stack(deploy_workflow=True)), shaped by the DeployIdentity
+    it logs in as (plan_stack allows at most one); without one, pushes to main, no environment."""
+    # The option lives on Stack, a layer above this one: read it as a plain attribute.
+    if getattr(stack, "deploy_workflow", False) is not True:
+        return None
+    return offered[0] if offered else Workflow()
 
 
 def synthesize(stack: Construct, profile: str = "default", *, validate: bool = True) -> Project:
@@ -61,6 +70,7 @@ def synthesize(stack: Construct, profile: str = "default", *, validate: bool = T
         names=plan.names,
         # Every construct's, a child Resource's too (its parent's module holds it).
         suppressions={c.node.path: c.suppressions for c in held if c.suppressions},
+        workflow=deploy_workflow(stack, [w for c in constructs if (w := c.workflow(plan.settings[c.node.path]))]),
     )
     if not validate:
         return project

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 
 from momentloop_infra.model import roles
-from momentloop_infra.review.snapshot import GrantRef, Instance
+from momentloop_infra.review.snapshot import GrantRef, Instance, Snapshot
 from momentloop_infra.review.values import Opaque
 
 # Built-in roles by id (azure-facts §2), beside the ones the library grants.
@@ -40,3 +40,17 @@ def grant_of(instance: Instance, paths: Mapping[str, str]) -> GrantRef | None:
     principal = props.get("principalId")
     module = principal.text.split(".")[0] if isinstance(principal, Opaque) else str(principal)
     return GrantRef(ROLE_NAMES.get(guid, guid or "unknown role"), paths.get(module, module), instance.path)
+
+
+def assignment_grants(snapshot: Snapshot) -> tuple[GrantRef, ...]:
+    """Every role assignment in `snapshot` read as a grant (the only grants an output folder has)."""
+    paths = {i.module: i.path for i in snapshot.instances.values() if i.module}
+    found = {g for g in (grant_of(i, paths) for i in snapshot.instances.values()) if g is not None}
+    return tuple(sorted(found, key=str))
+
+
+def with_assignment_grants(snapshot: Snapshot) -> Snapshot:
+    """`snapshot` whose grants also hold the role assignments no grant record accounts for (a
+    construct's own, outside its connections), so that a stack compares alike with its output folder."""
+    grants = tuple(sorted(set(snapshot.grants) | set(assignment_grants(snapshot)), key=str))
+    return Snapshot(snapshot.stack, snapshot.profile, snapshot.instances, grants, snapshot.source)

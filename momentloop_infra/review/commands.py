@@ -12,6 +12,7 @@ from momentloop_infra.errors import StackError
 from momentloop_infra.loader import LoadError, load_stack
 from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.profiles import PROFILES
+from momentloop_infra.review.assignments import with_assignment_grants
 from momentloop_infra.review.assumptions import AssumptionError, parse_assumptions
 from momentloop_infra.review.cost import estimate
 from momentloop_infra.review.json_report import cost_json, diff_json
@@ -34,7 +35,8 @@ def _fail(message: str) -> NoReturn:
 def _current(app: str, profiles: tuple[str, ...]) -> dict[str, Snapshot]:
     try:
         stack = load_stack(app)
-        return {p: snapshot_of(synthesize(stack, p, validate=False), "working tree") for p in profiles}
+        projects = {p: synthesize(stack, p, validate=False) for p in profiles}
+        return {p: with_assignment_grants(snapshot_of(project, "working tree")) for p, project in projects.items()}
     except (LoadError, StackError) as exc:
         _fail(str(exc))
 

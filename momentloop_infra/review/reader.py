@@ -14,8 +14,8 @@ from typing import Any
 
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue, Resource
-from momentloop_infra.review.assignments import grant_of
-from momentloop_infra.review.snapshot import GrantRef, Snapshot, snapshot_of_files
+from momentloop_infra.review.assignments import with_assignment_grants
+from momentloop_infra.review.snapshot import Snapshot, snapshot_of_files
 
 
 class ReadError(Exception):
@@ -149,12 +149,6 @@ def read_bicepparam(text: str) -> tuple[ParamValue, ...]:
     return tuple(found)
 
 
-def _grants(snapshot: Snapshot) -> tuple[GrantRef, ...]:
-    paths = {i.module: i.path for i in snapshot.instances.values() if i.module}
-    found = {g for g in (grant_of(i, paths) for i in snapshot.instances.values()) if g is not None}
-    return tuple(sorted(found, key=str))
-
-
 def snapshot_of_dir(folder: Path, profile: str, paths: Mapping[str, str] | None = None) -> Snapshot:
     """The output folder `folder` (with infra/main.bicep) as a snapshot. `paths` gives each
     module symbol its construct path (from the current stack) where the files do not say it."""
@@ -184,4 +178,4 @@ def snapshot_of_dir(folder: Path, profile: str, paths: Mapping[str, str] | None 
     )
     source = f"{folder} (profile {written_profile or '?'})"
     snapshot = snapshot_of_files(stack, profile, main, modules, values, (), source)
-    return Snapshot(snapshot.stack, snapshot.profile, snapshot.instances, _grants(snapshot), source)
+    return with_assignment_grants(snapshot)

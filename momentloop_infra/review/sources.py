@@ -18,6 +18,7 @@ from types import ModuleType
 from momentloop_infra.errors import StackError
 from momentloop_infra.loader import LoadError, load_stack
 from momentloop_infra.pipeline.synthesize import synthesize
+from momentloop_infra.review.assignments import with_assignment_grants
 from momentloop_infra.review.snapshot import Snapshot, snapshot_of
 
 
@@ -135,6 +136,7 @@ def snapshot_at_ref(ref: str, app: str, profiles: tuple[str, ...]) -> dict[str, 
                     return {p: Snapshot.empty("", p, source) for p in profiles}
                 raise SourceError(f"at {ref}: {exc}") from None
             try:
-                return {p: snapshot_of(synthesize(stack, p, validate=False), source) for p in profiles}
+                projects = {p: synthesize(stack, p, validate=False) for p in profiles}
+                return {p: with_assignment_grants(snapshot_of(project, source)) for p, project in projects.items()}
             except StackError as exc:
                 raise SourceError(f"the stack at {ref} does not synthesize: {exc}") from None

@@ -133,6 +133,12 @@ param frontendMinReplicas int
 @maxValue(1000)
 param frontendMaxReplicas int
 
+@description('The GitHub repository (owner/name) whose deploy workflow may log in as this identity; empty: none may.')
+param deployRepository string
+
+@description('Make this identity\'s own role assignments (the owner\'s azd up); the workflow skips them.')
+param deployAssignOwnRoles bool
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -312,6 +318,28 @@ module frontend 'modules/container-app-frontend.bicep' = {
   }
 }
 
+module deploy 'modules/deploy-identity.bicep' = {
+  name: 'deploy-identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}deploy-${resourceToken}'
+    location: location
+    tags: tags
+    repository: deployRepository
+    assignOwnRoles: deployAssignOwnRoles
+  }
+}
+
+module deploySubscription 'modules/deploy-identity-subscription.bicep' = {
+  name: 'deploy-identity-subscription-${resourceToken}'
+  scope: subscription()
+  params: {
+    identityName: '${abbrs.managedIdentityUserAssignedIdentities}deploy-${resourceToken}'
+    principalId: deploy.outputs.principalId
+    assignOwnRoles: deployAssignOwnRoles
+  }
+}
+
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
@@ -320,6 +348,7 @@ output AZURE_CONTAINER_REGISTRY_NAME string = registry.outputs.name
 output AZURE_CONTAINER_ENVIRONMENT_NAME string = env.outputs.name
 output AZURE_KEY_VAULT_ENDPOINT string = vault.outputs.uri
 output AZURE_KEY_VAULT_NAME string = vault.outputs.name
+output AZURE_DEPLOY_CLIENT_ID string = deploy.outputs.clientId
 output SERVICE_BACKEND_NAME string = backend.outputs.name
 output SERVICE_BACKEND_URI string = backend.outputs.uri
 output SERVICE_FRONTEND_NAME string = frontend.outputs.name

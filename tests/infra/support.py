@@ -25,7 +25,8 @@ def project_of(stack: Stack, profile: str = "default") -> Project:
 
 
 def files_of(stack: Stack, profile: str = "default") -> dict[str, str]:
-    """What `momentloop-synth` writes from the repository root, keyed by path under infra/."""
+    """What `momentloop-synth` writes from the repository root, keyed by path under infra/ (and
+    'azure.yaml', '.github/workflows/deploy.yml')."""
     layout = Layout.of(REPO / "synth_out", REPO / "azure.yaml", REPO)
     return render_files(synthesize(stack, profile), layout)
 
@@ -43,6 +44,7 @@ SNAPSHOT_EXTENSIONS = {
     ".bicepparam": _extension("bicepparam"),
     ".json": _extension("json"),
     ".yaml": _extension("yaml"),
+    ".yml": _extension("yml"),
 }
 
 

@@ -110,10 +110,11 @@ def test_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> 
         assert run("--app", "examples/momentloop.py:stack", "--out", str(out), env=env).returncode == 0
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()})
     assert outputs[0] == outputs[1] == outputs[2]
-    assert len(outputs[0]) == 14
+    # infra/ (15 files, two of them the deploy identity's modules), azure.yaml, the deploy workflow.
+    assert len(outputs[0]) == 17 and ".github/workflows/deploy.yml" in outputs[0]
 
 
 def test_committed_output_is_current() -> None:
-    """The pull-request gate: synth_out/ and azure.yaml match examples/momentloop.py."""
+    """The pull-request gate: synth_out/, azure.yaml and the deploy workflow match examples/momentloop.py."""
     result = run("--check")
     assert result.returncode == 0, result.stdout[-3000:]

@@ -35,8 +35,14 @@ def test_writes_the_seed_modules_and_what_the_design_adds() -> None:
         "monitoring",
     }
     assert seed <= modules
-    # Shared by every app: one identity module, one module reading the image an app runs.
-    assert modules - seed == {"user-assigned-identity", "fetch-container-image"}
+    # Shared by every app: one identity module, one module reading the image an app runs; and the
+    # deploy workflow's identity (its resource group part and its subscription part).
+    assert modules - seed == {
+        "user-assigned-identity",
+        "fetch-container-image",
+        "deploy-identity",
+        "deploy-identity-subscription",
+    }
 
 
 def _grants() -> set[tuple[str, str, str]]:
