@@ -11,6 +11,7 @@ from pathlib import Path
 import grimp
 import pytest
 
+from tests.import_cycles import strongly_connected
 from tests.infra.support import REPO
 
 PACKAGE = REPO / "momentloop_infra"
@@ -28,47 +29,8 @@ def test_import_contracts_of_momentloop_infra_are_kept() -> None:
 
 
 def _cycles(graph: grimp.ImportGraph, modules: set[str]) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan, iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    found: list[list[str]] = []
-    counter = 0
-    for root in sorted(modules):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root) & modules)))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is None:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    if len(component) > 1:
-                        found.append(sorted(component))
-            elif child not in index:
-                index[child] = low[child] = counter
-                counter += 1
-                stack.append(child)
-                on_stack.add(child)
-                work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child) & modules))))
-            elif child in on_stack:
-                low[node] = min(low[node], index[child])
-    return found
+    """The import cycles among `modules`."""
+    return strongly_connected({m: graph.find_modules_directly_imported_by(m) & modules for m in modules})
 
 
 @pytest.mark.parametrize("exclude_type_checking", [True, False], ids=["runtime", "with-type-checking"])
