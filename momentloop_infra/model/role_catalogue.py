@@ -25,6 +25,17 @@ def builtin_role(name: str) -> Role | None:
     return roles.get(renamed.get(name, name))
 
 
+@cache
+def _names_by_id() -> dict[str, str]:
+    roles, _ = _catalogue()
+    return {role.guid: role.name for role in roles.values()}
+
+
+def builtin_role_name(role_id: str) -> str | None:
+    """The name of the built-in role with that id (a GUID), or None."""
+    return _names_by_id().get(role_id)
+
+
 def unknown_role_message(name: object) -> str:
     """Why `name` names no built-in role, with the closest names."""
     roles, _ = _catalogue()

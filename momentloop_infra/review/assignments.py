@@ -7,24 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from momentloop_infra.model import roles
+from momentloop_infra.model.role_catalogue import builtin_role_name
 from momentloop_infra.review.snapshot import GrantRef, Instance, Snapshot
 from momentloop_infra.review.values import Opaque
 
-# Built-in roles by id (azure-facts §2), beside the ones the library grants.
-ROLE_NAMES: dict[str, str] = {
-    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
-    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
-    "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
-    "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
-    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
-    "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
-    "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
-    "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
-    "21090545-7ca7-4776-b22c-e363652d74d2": "Key Vault Reader",
-    "8311e382-0749-4cb8-b61a-304f252e45ec": "AcrPush",
-    **{r.guid: r.name for r in vars(roles).values() if isinstance(r, roles.Role)},
-}
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -39,7 +25,7 @@ def grant_of(instance: Instance, paths: Mapping[str, str]) -> GrantRef | None:
     guid = found[-1] if found else ""
     principal = props.get("principalId")
     module = principal.text.split(".")[0] if isinstance(principal, Opaque) else str(principal)
-    return GrantRef(ROLE_NAMES.get(guid, guid or "unknown role"), paths.get(module, module), instance.path)
+    return GrantRef(builtin_role_name(guid) or guid or "unknown role", paths.get(module, module), instance.path)
 
 
 def assignment_grants(snapshot: Snapshot) -> tuple[GrantRef, ...]:
