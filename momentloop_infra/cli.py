@@ -14,16 +14,18 @@ import click
 
 from momentloop_infra.emit.files import Layout
 from momentloop_infra.errors import StackError
+from momentloop_infra.lazy_group import LazyGroup
 from momentloop_infra.loader import LoadError, load_stack
 from momentloop_infra.model.project import Project
 from momentloop_infra.pipeline.run import stale, validate_stack, write
 from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.profiles import PROFILES
-from momentloop_infra.review.commands import COMMANDS
 from momentloop_infra.validation.formats import render_report
 
 DEFAULT_APP = "examples/momentloop.py:stack"
 DEFAULT_OUT = "synth_out"
+# The review commands, imported only when one runs.
+REVIEW_COMMANDS = {name: f"momentloop_infra.review.commands:{name}" for name in ("diff", "cost", "summary")}
 
 
 def _fail(message: str) -> NoReturn:
@@ -37,7 +39,12 @@ def _where(layout: Layout, project: Project) -> str:
     return f"{layout.infra}, {layout.azure_yaml} and {layout.workflow}"
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy=REVIEW_COMMANDS,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--app",
     "app",
@@ -127,10 +134,6 @@ def validate(ctx: click.Context, app: str | None, profile: str | None, format_: 
         click.echo(report.summary(), err=True)
     if report.errors:
         sys.exit(2)
-
-
-for _command in COMMANDS:
-    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

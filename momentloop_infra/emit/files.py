@@ -9,7 +9,9 @@ from pathlib import Path
 
 import attrs
 
-from momentloop_infra.emit.render import render_azure_yaml, render_bicep, render_bicepparam
+from momentloop_infra.emit.bicep_file import render_bicep
+from momentloop_infra.emit.bicepparam import render_bicepparam
+from momentloop_infra.emit.render import render_azure_yaml
 from momentloop_infra.emit.workflow import render_workflow
 from momentloop_infra.model.project import Project
 

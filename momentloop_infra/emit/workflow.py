@@ -4,7 +4,8 @@ main.bicep, named as the environment variable main.bicepparam reads it from."""
 
 from __future__ import annotations
 
-from momentloop_infra.emit.render import environment, finish
+from momentloop_infra.emit.bicep_file import finish
+from momentloop_infra.emit.render import environment
 from momentloop_infra.model.project import Project, Workflow
 
 # What azd reads to create its environment in a fresh runner, and the identity to log in as.

@@ -165,6 +165,3 @@ def summary(ctx: click.Context, app: str | None, against: str | None, limit: str
     app = app or ctx.obj["app"]
     reviews = _reviews(app, PROFILES, against, None, assume)
     click.echo(summary_markdown(reviews, LIMITS[limit]), nl=False)
-
-
-COMMANDS = (diff, cost, summary)

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
+from momentloop_infra.cli import REVIEW_COMMANDS, main
 from tests.infra.support import REPO
 
 SYNTH = [sys.executable, "-m", "momentloop_infra.cli"]
@@ -118,3 +120,26 @@ def test_committed_output_is_current() -> None:
     """The pull-request gate: synth_out/, azure.yaml and the deploy workflow match examples/momentloop.py."""
     result = run("--check")
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_synthesizing_imports_none_of_the_review_commands(tmp_path: Path) -> None:
+    # The PR gate's own command starts without the review modules; each loads when it runs.
+    probe = (
+        "import sys; from momentloop_infra.cli import main\n"
+        "try:\n    main(['--app', 'examples/small.py:stack', '--out', sys.argv[1]])\n"
+        "except SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('momentloop_infra.review')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_every_review_command_is_listed_and_runs_under_its_own_name() -> None:
+    listed = run("--help").stdout
+    for name in REVIEW_COMMANDS:
+        assert f"  {name} " in listed
+        command = main.get_command(click.Context(main), name)
+        assert command is not None and command.name == name
