@@ -9,14 +9,16 @@ from momentloop_infra.emit.files import Layout, render_files
 from momentloop_infra.errors import StackError
 from momentloop_infra.model.findings import Report
 from momentloop_infra.model.project import Project
+from momentloop_infra.pipeline.collector import collector_paused
 from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.validation.core import locate, problems_as_findings, validate_project
 
 
 def write(project: Project, layout: Layout) -> dict[str, str]:
     """Render the project and write it (infra/ swapped in whole); returns the files written."""
-    files = render_files(project, layout)
-    write_files(files, layout)
+    with collector_paused():
+        files = render_files(project, layout)
+        write_files(files, layout)
     return files
 
 

@@ -11,6 +11,7 @@ from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.errors import StackError
 from momentloop_infra.model.project import Grant, Project, Service, Workflow
 from momentloop_infra.model.records import ParamValue
+from momentloop_infra.pipeline.collector import collector_paused
 from momentloop_infra.pipeline.fit import fit_modules, fit_params
 from momentloop_infra.pipeline.main_file import main_file
 from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
@@ -30,6 +31,11 @@ def synthesize(stack: Construct, profile: str = "default", *, validate: bool = T
     """The project for `profile`; with `validate` (the default) also every offline check, raising
     StackError (a ValidationFailed) with every blocking finding. Raises StackError listing every
     problem of the stack before anything is built."""
+    with collector_paused():
+        return _synthesize(stack, profile, validate)
+
+
+def _synthesize(stack: Construct, profile: str, validate: bool) -> Project:
     plan = plan_stack(stack, profile)
     synth = Synthesis(profile)
     constructs = azure_constructs(stack)
