@@ -105,7 +105,7 @@ def render(value: object, level: int = 0) -> str:
     return render_inline(value)
 
 
-def render_entries(value: Mapping[str | Expr, object], level: int) -> str:
+def render_entries(value: Mapping[str, object] | Mapping[str | Expr, object], level: int) -> str:
     """The `key: value` lines of an object body, without braces (for resource bodies)."""
     inner = INDENT * level
     return "\n".join(f"{inner}{render_key(k)}: {render(v, level)}" for k, v in value.items() if v is not None)

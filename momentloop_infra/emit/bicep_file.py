@@ -5,7 +5,9 @@ between declarations, decorators above their parameter)."""
 
 from __future__ import annotations
 
-from momentloop_infra.bicep.serialize import render, render_entries, string_literal
+import attrs
+
+from momentloop_infra.bicep.serialize import render, render_entries, render_key, string_literal
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, Resource
 
 _BOUNDS = (
@@ -41,9 +43,32 @@ def _depends_on(symbols: tuple[str, ...]) -> str:
     return "  dependsOn: [\n" + "".join(f"    {s}\n" for s in symbols) + "  ]\n"
 
 
+def _field_type(field: Param) -> str:
+    # Type properties take no @allowed: a union of the literals says the same.
+    return " | ".join(string_literal(v) for v in field.allowed) if field.allowed else field.type
+
+
+def _shape(param: Param) -> str:
+    """`{ key: { field: type ... } ... }`, each field with the decorators of the parameter it
+    replaces; `{ *: { ... } }` (a typed dictionary) when every key has the same fields."""
+    shapes = {fields for _, fields in param.shape}
+    keys = [("*", param.shape[0][1])] if len(shapes) == 1 else [(render_key(k), f) for k, f in param.shape]
+    lines = ["{"]
+    for key, fields in keys:
+        lines.append(f"  {key}: {{")
+        for field in fields:
+            bounds = decorators(attrs.evolve(field, allowed=()))
+            lines += [f"    {line}" for line in bounds.splitlines()]
+            lines.append(f"    {render_key(field.name)}: {_field_type(field)}")
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines)
+
+
 def _param(param: Param) -> str:
     default = "" if param.default is None else f" = {render(param.default)}"
-    return f"{decorators(param)}param {param.name} {param.type}{default}\n\n"
+    type_text = _shape(param) if param.shape else param.type
+    return f"{decorators(param)}param {param.name} {type_text}{default}\n\n"
 
 
 def _resource(r: Resource) -> str:

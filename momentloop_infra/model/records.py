@@ -34,6 +34,16 @@ class Param:
     default: object = None
     # Named by the library (from construct ids and kinds), not by a user: secret-by-name rules skip it.
     generated: bool = False
+    # An object parameter grouping settings: each key's fields, typed and bounded as the plain
+    # parameters they replace were (`param settings { backend: { @minValue(0) minReplicas: int } }`).
+    shape: tuple[tuple[str, tuple[Param, ...]], ...] = ()
+
+    def field(self, key: str, name: str) -> Param | None:
+        """The declaration of `self.key.name` in a shaped object parameter."""
+        for known, fields in self.shape:
+            if known == key:
+                return next((f for f in fields if f.name == name), None)
+        return None
 
 
 @attrs.frozen
@@ -117,6 +127,7 @@ def named_by_library(file: BicepFile) -> BicepFile:
             max_value=p.max_value,
             default=p.default,
             generated=True,
+            shape=p.shape,
         )
         for p in file.params
     )

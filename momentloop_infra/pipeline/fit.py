@@ -36,8 +36,8 @@ def fit_params(
     if len(main.params) <= MAX_PARAMS:
         return main, tuple(values)
     renamed: dict[str, str] = {}
-    params: list[Param] = []
-    groups: set[str] = set()
+    params: list[Param | str] = []  # a group's name where its parameter goes
+    shapes: dict[str, dict[str, list[Param]]] = {}
     for param in main.params:
         owner = owners.get(param.name)
         if owner is None or param.secure:
@@ -46,17 +46,24 @@ def fit_params(
         kind, key, field = owner
         group = f"{kind}Settings"
         renamed[param.name] = f"{group}.{key}.{field}"
-        if group not in groups:
-            groups.add(group)
-            params.append(
-                Param(
-                    group,
-                    "object",
-                    description=f"The settings of every {kind[:1].upper()}{kind[1:]}, by construct; "
-                    "each read from its own environment variable in main.bicepparam.",
-                    generated=True,
-                )
-            )
+        if group not in shapes:
+            shapes[group] = {}
+            params.append(group)
+        # The field keeps the type, bounds and allowed values of the parameter it replaces.
+        shapes[group].setdefault(key, []).append(attrs.evolve(param, name=field, default=None))
+    grouped_params = tuple(
+        item
+        if isinstance(item, Param)
+        else Param(
+            item,
+            "object",
+            description=f"The settings of every {item[:1].upper()}{item[1:].removesuffix('Settings')}, by "
+            "construct; each read from its own environment variable in main.bicepparam.",
+            generated=True,
+            shape=tuple((key, tuple(fields)) for key, fields in shapes[item].items()),
+        )
+        for item in params
+    )
     placed = {name: (owners[name][1], owners[name][2]) for name in renamed}
     grouped = tuple(
         attrs.evolve(v, name=renamed[v.name].split(".", 1)[0], within=placed[v.name]) if v.name in renamed else v
@@ -64,7 +71,7 @@ def fit_params(
     )
     calls = tuple(attrs.evolve(c, params=_rewrite(c.params, renamed, {})) for c in main.modules)
     outputs = tuple(attrs.evolve(o, value=_rewrite_expr(o.value, renamed, {})) for o in main.outputs)
-    return attrs.evolve(main, params=tuple(params), modules=calls, outputs=outputs), grouped
+    return attrs.evolve(main, params=grouped_params, modules=calls, outputs=outputs), grouped
 
 
 def fit_modules(main: BicepFile) -> tuple[BicepFile, dict[str, BicepFile]]:

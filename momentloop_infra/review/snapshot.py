@@ -57,6 +57,11 @@ class Snapshot:
         return cls(stack, profile, {}, (), source)
 
 
+def env_key(value: ParamValue) -> str:
+    """How main.bicep reads the value: `name`, or `group.key.field` for a grouped setting."""
+    return value.name if value.within is None else f"{value.name}.{value.within[0]}.{value.within[1]}"
+
+
 def typed_default(value: ParamValue) -> Value:
     if value.default is None:
         return Opaque(value.name)
@@ -89,6 +94,20 @@ def _inline(value: Value) -> str | None:
     return None
 
 
+# A symbol and the properties read from it: `cpu`, `containerAppSettings.app_0.cpu`.
+_DOTTED = re.compile(r"(?<![.\w'])([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)(?![\w(])")
+
+
+def _substitute(match: re.Match[str], env: Mapping[str, Value]) -> str:
+    """A grouped setting by its whole path; else the symbol, its properties kept."""
+    symbol, properties = match.group(1), match.group(2)
+    if match.group() in env:
+        return _inline(env[match.group()]) or match.group()
+    if symbol in env:
+        return (_inline(env[symbol]) or symbol) + properties
+    return match.group()
+
+
 def resolve(value: object, env: Mapping[str, Value]) -> Value:
     """Substitute the symbols in `env` into a record value (expressions, dicts, lists, scalars)."""
     if isinstance(value, Expr):
@@ -104,14 +123,9 @@ def resolve(value: object, env: Mapping[str, Value]) -> Value:
                     return float(inner) if "." in inner else int(inner)
                 except ValueError:
                     return Opaque(text)
-        if not value.refs & env.keys():
+        if not value.refs & {key.partition(".")[0] for key in env}:
             return Opaque(text)
-        substituted = re.sub(
-            r"(?<![.\w'])[A-Za-z_]\w*(?![\w(])",
-            lambda m: _inline(env[m.group()]) or m.group() if m.group() in env else m.group(),
-            text,
-        )
-        return Opaque(substituted)
+        return Opaque(_DOTTED.sub(lambda m: _substitute(m, env), text))
     if isinstance(value, Mapping):
         return {str(resolve(k, env)) if isinstance(k, Expr) else str(k): resolve(v, env) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -164,7 +178,7 @@ def _instances(main: BicepFile, modules: Mapping[str, BicepFile], main_env: Mapp
 
 def snapshot_of(project: Project, source: str = "") -> Snapshot:
     secure = {p.name for p in project.main.params if p.secure}
-    main_env: dict[str, Value] = {v.name: typed_default(v) for v in project.param_values if v.name not in secure}
+    main_env: dict[str, Value] = {env_key(v): typed_default(v) for v in project.param_values if v.name not in secure}
     grants = tuple(sorted({GrantRef(g.role.name, g.principal, g.target) for g in project.grants}, key=str))
     return Snapshot(project.name, project.profile, _instances(project.main, project.modules, main_env), grants, source)
 
@@ -180,5 +194,5 @@ def snapshot_of_files(
 ) -> Snapshot:
     """The same reduction for records read back from generated files (`diff --against-dir`)."""
     secure = {p.name for p in main.params if p.secure}
-    main_env: dict[str, Value] = {v.name: typed_default(v) for v in param_values if v.name not in secure}
+    main_env: dict[str, Value] = {env_key(v): typed_default(v) for v in param_values if v.name not in secure}
     return Snapshot(stack, profile, _instances(main, modules, main_env), grants, source)

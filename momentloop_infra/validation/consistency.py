@@ -75,7 +75,11 @@ def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, .
     """For each module file, the literal values each parameter can receive in this stack: a
     literal argument, or the allowed values and profile default of the main parameter passed."""
     main_params = {p.name: p for p in project.main.params}
-    defaults = {v.name: _typed(v) for v in project.param_values if v.default is not None}
+    # A field of an object parameter (`blobStoreSettings.store.sku`) is a parameter of its own here.
+    for group in project.main.params:
+        for key, fields in group.shape:
+            main_params.update({f"{group.name}.{key}.{f.name}": f for f in fields})
+    defaults = {_assigned(v): _typed(v) for v in project.param_values if v.default is not None}
     found: dict[str, dict[str, tuple[object, ...]]] = {}
     for call in project.main.modules:
         values = found.setdefault(call.file, {})
@@ -93,6 +97,11 @@ def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, .
             elif name not in values or values[name]:
                 values[name] = tuple(dict.fromkeys((*values.get(name, ()), *possible)))
     return found
+
+
+def _assigned(value: ParamValue) -> str:
+    """What main.bicepparam assigns: a parameter, or one field of an object parameter."""
+    return value.name if value.within is None else f"{value.name}.{value.within[0]}.{value.within[1]}"
 
 
 def _typed(value: ParamValue) -> object:
@@ -249,28 +258,45 @@ def check_project(project: Project) -> list[Finding]:
                     value.name,
                 )
             )
-        elif main_param.type != (value.type if value.within is None else "object"):
+            continue
+        # A grouped setting is checked against its field of the object parameter's type.
+        target = main_param if value.within is None or not main_param.shape else main_param.field(*value.within)
+        where = f"param {_assigned(value)}"
+        if target is None:
+            found.append(
+                Finding(
+                    "ML024",
+                    "error",
+                    stack,
+                    where,
+                    value.env,
+                    f"is assigned in main.bicepparam but the type of {value.name} in main.bicep has no such field",
+                    PARAMS_FILE,
+                    value.name,
+                )
+            )
+        elif target.type != (value.type if target is not main_param or value.within is None else "object"):
             found.append(
                 Finding(
                     "ML028",
                     "error",
                     stack,
-                    f"param {value.name}",
+                    where,
                     value.type,
-                    f"main.bicepparam assigns a {value.type}; main.bicep declares {main_param.type}",
+                    f"main.bicepparam assigns a {value.type}; main.bicep declares {target.type}",
                     PARAMS_FILE,
                     value.name,
                 )
             )
-        elif value.default is not None and main_param.allowed and _typed(value) not in main_param.allowed:
+        elif value.default is not None and target.allowed and _typed(value) not in target.allowed:
             found.append(
                 Finding(
                     "ML004",
                     "error",
                     stack,
-                    f"param {value.name}",
+                    where,
                     value.default,
-                    f"the default is not allowed; allowed values: {', '.join(main_param.allowed)}",
+                    f"the default is not allowed; allowed values: {', '.join(target.allowed)}",
                     PARAMS_FILE,
                     value.name,
                 )

@@ -210,7 +210,7 @@ def test_marking_a_file_as_named_by_the_library_keeps_every_other_field() -> Non
     from momentloop_infra.bicep.expr import ref
     from momentloop_infra.model.records import BicepFile, Output, Param, named_by_library
 
-    param = Param("p", "int", True, "d", ("1",), 1, 2, 3, 4, 5)
+    param = Param("p", "int", True, "d", ("1",), 1, 2, 3, 4, 5, shape=(("key", (Param("f", "int"),)),))
     out = Output("o", "string", ref("p"), "described")
     file = BicepFile("subscription", (param,), (), (), (), (out,), "// header")
     marked = named_by_library(file)
@@ -218,5 +218,5 @@ def test_marking_a_file_as_named_by_the_library_keeps_every_other_field() -> Non
     assert marked.outputs == (attrs.evolve(out, generated=True),)
     assert attrs.evolve(marked, params=file.params, outputs=file.outputs) == file
     # Every field of the records is copied (a new field must be added to named_by_library too).
-    assert [f.name for f in attrs.fields(Param)][-1] == "generated" and len(attrs.fields(Param)) == 11
+    assert [f.name for f in attrs.fields(Param)][-1] == "shape" and len(attrs.fields(Param)) == 12
     assert len(attrs.fields(Output)) == 5 and len(attrs.fields(BicepFile)) == 7

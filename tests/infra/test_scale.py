@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import attrs
 import pytest
 
 from momentloop_infra import (
@@ -23,6 +24,7 @@ from momentloop_infra import (
 )
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile
+from momentloop_infra.validation.consistency import check_project
 from momentloop_infra.validation.rules import TEMPLATE_LIMITS
 from tests.infra.support import files_of
 from tests.validation.test_syntax import as_bicep, parse_errors
@@ -99,6 +101,36 @@ def test_settings_are_grouped_by_kind_and_still_read_one_environment_variable_ea
     assert "    cpu: containerAppSettings.app_7.cpu\n" in group
 
 
+def test_grouped_settings_keep_the_types_bounds_and_allowed_values_of_the_parameters_they_replace() -> None:
+    # ARM still refuses `azd env set APP_7_MIN_REPLICAS -1` or a SKU that does not exist.
+    project, files = big()
+    main = files["main.bicep"]
+    apps = main[main.index("param containerAppSettings {") :]
+    apps = apps[: apps.index("\n}\n")]
+    assert "  *: {\n" in apps  # one type for every app: they have the same settings
+    assert "    @minValue(0)\n    @maxValue(1000)\n    minReplicas: int\n" in apps
+    assert "    @minValue(1)\n    @maxValue(1000)\n    maxReplicas: int\n" in apps
+    assert "    exists: bool\n" in apps and "    cpu: string\n" in apps
+    assert "    sku: 'Basic' | 'Standard' | 'Premium'\n" in main
+    # The grouping modules declare the same type for what they pass on.
+    group = next(files[g] for g in files if g.startswith("group-") and "module app_7 " in files[g])
+    assert "@minValue(0)\n    @maxValue(1000)\n    minReplicas: int\n" in group
+    blob = project.main.params[[p.name for p in project.main.params].index("blobStoreSettings")]
+    field = blob.field("store_3", "sku")
+    assert field is not None and "Standard_GRS" in field.allowed and field.type == "string"
+
+
+def test_a_grouped_setting_outside_its_allowed_values_is_refused_in_main_bicepparam() -> None:
+    project, _ = big()
+    values = tuple(
+        attrs.evolve(v, default="Premium_LRS") if v.within == ("store_3", "sku") else v for v in project.param_values
+    )
+    findings = check_project(attrs.evolve(project, param_values=values))
+    (refused,) = [f for f in findings if f.rule == "ML004"]
+    assert refused.field == "param blobStoreSettings.store_3.sku" and refused.value == "Premium_LRS"
+    assert "Standard_LRS" in refused.message
+
+
 def test_every_app_deploys_after_the_modules_holding_its_roles_and_waits_on_nothing_else() -> None:
     project, _ = big()
     group_of = {
@@ -164,7 +196,6 @@ def test_a_template_over_a_limit_is_an_error_not_a_warning() -> None:
         "modules/storage-files.bicep declares 812 resources and modules, over 800" in str(p)
         for p in raised.value.problems
     )
-
 
 
 def test_the_resource_count_goes_through_the_grouping_modules() -> None:

@@ -257,3 +257,37 @@ def test_a_stack_named_as_a_module_is_imported_afresh_at_the_ref(repo: Repo) -> 
     result = CliRunner().invoke(main, ["--app", "infra.shop:stack", "diff", "--fail-on", "broadening"])
     assert result.exit_code == 3, result.output
     assert "granted Storage Blob Data Contributor" in result.output
+
+
+GROUPED_STACK = """
+from momentloop_infra import BlobStore, ContainerApp, ContainerAppsEnvironment, ContainerRegistry, LogAnalytics, Stack
+stack = Stack("wide")
+env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+registry = ContainerRegistry(stack, "registry")
+for i in range(60):  # past 256 parameters: each kind's settings become one typed object parameter
+    app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry)
+    app.connect(BlobStore(stack, f"store-{i}", containers=["files"]), access="read_write")
+"""
+
+
+def test_an_output_folder_with_typed_object_parameters_reads_back_unchanged(repo: Repo) -> None:
+    (repo.root / "stack.py").write_text(GROUPED_STACK, encoding="utf-8")
+    built = repo.run("--out", "out")
+    assert built.exit_code == 0, built.output
+    assert "param containerAppSettings {\n  *: {\n" in (repo.root / "out/infra/main.bicep").read_text("utf-8")
+    data = json.loads(repo.run("diff", "--against-dir", "out", "--format", "json").output)
+    assert data["resources"] == [] and data["security"] == []
+    # A grouped setting is compared by its value on both sides, as any other.
+    (repo.root / "stack.py").write_text(
+        GROUPED_STACK.replace(
+            "registry=registry)", 'registry=registry, cpu=0.5 if i == 3 else 0.25, memory="1Gi" if i == 3 else "0.5Gi")'
+        ),
+        encoding="utf-8",
+    )
+    data = json.loads(repo.run("diff", "--against-dir", "out", "--format", "json").output)
+    (changed,) = data["resources"]
+    assert changed["path"] == "wide/app-3"
+    assert {p["path"]: (p["old"], p["new"]) for p in changed["properties"]} == {
+        "properties.template.containers[app-3].resources.cpu": (0.25, 0.5),
+        "properties.template.containers[app-3].resources.memory": ("0.5Gi", "1Gi"),
+    }
