@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue, Resource
 from momentloop_infra.review.assignments import with_assignment_grants
@@ -186,22 +188,26 @@ def snapshot_of_dir(folder: Path, profile: str, paths: Mapping[str, str] | None 
         main, stack, written_profile = read_bicep(main_path.read_text("utf-8"), str(main_path))
         param_file = infra / "main.bicepparam"
         values = read_bicepparam(param_file.read_text("utf-8")) if param_file.is_file() else ()
-        modules = {}
-        for call in main.modules:
+        modules: dict[str, BicepFile] = {}
+        calls = list(main.modules)
+        while calls:  # grouping modules call modules in turn; every path is relative to infra/
+            call = calls.pop()
             file = infra / call.file
             if file.is_file() and call.file not in modules:
                 modules[call.file], _, _ = read_bicep(file.read_text("utf-8"), str(file))
+                calls.extend(modules[call.file].modules)
     except (OSError, UnicodeDecodeError) as exc:
         raise ReadError(f"--against-dir {folder}: cannot read it: {exc}") from None
     known = dict(paths or {})
-    main = BicepFile(
-        params=main.params,
-        resources=main.resources,
-        modules=tuple(
+
+    def placed(calls: tuple[ModuleCall, ...]) -> tuple[ModuleCall, ...]:
+        return tuple(
             ModuleCall(c.symbol, c.file, c.deployment_name, c.params, path=known.get(c.symbol, f"{stack}/{c.symbol}"))
-            for c in main.modules
-        ),
-    )
+            for c in calls
+        )
+
+    main = BicepFile(params=main.params, resources=main.resources, modules=placed(main.modules))
+    modules = {name: attrs.evolve(m, modules=placed(m.modules)) if m.modules else m for name, m in modules.items()}
     source = f"{folder} (profile {written_profile or '?'})"
     snapshot = snapshot_of_files(stack, profile, main, modules, values, (), source)
     return with_assignment_grants(snapshot)

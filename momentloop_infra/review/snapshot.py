@@ -14,7 +14,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.project import Project
-from momentloop_infra.model.records import BicepFile, Param, ParamValue, Resource
+from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue, Resource
 from momentloop_infra.review.values import Opaque, Value
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -160,20 +160,36 @@ def _instances(main: BicepFile, modules: Mapping[str, BicepFile], main_env: Mapp
             found[resource.symbol] = Instance(
                 resource.symbol, resource.path, resource.type, resource.symbol, "", _body(resource, main_env)
             )
-    for call in main.modules:
+    _called(main.modules, modules, main_env, found)
+    return found
+
+
+def _called(
+    calls: tuple[ModuleCall, ...],
+    modules: Mapping[str, BicepFile],
+    env: Mapping[str, Value],
+    found: dict[str, Instance],
+) -> None:
+    """The resources of each called module, and of the modules a grouping module calls in turn."""
+    for call in calls:
         module = modules.get(call.file)
         if module is None:
             continue
-        arguments = {name: resolve(v, main_env) for name, v in call.params.items()}
-        env = _module_env(module.params, arguments)
+        arguments = {name: resolve(v, env) for name, v in call.params.items()}
+        inner = _module_env(module.params, arguments)
+        for name, argument in call.params.items():
+            # An object parameter passed on whole: its settings, read by path, go along with it.
+            if isinstance(argument, Expr) and _IDENTIFIER.fullmatch(argument.text):
+                prefix = f"{argument.text}."
+                inner.update({f"{name}.{k[len(prefix) :]}": v for k, v in env.items() if k.startswith(prefix)})
         for resource in module.resources:
             if resource.existing:
                 continue
             key = f"{call.symbol}.{resource.symbol}"
             found[key] = Instance(
-                key, call.path, resource.type, resource.symbol, call.symbol, _body(resource, env), arguments
+                key, call.path, resource.type, resource.symbol, call.symbol, _body(resource, inner), arguments
             )
-    return found
+        _called(module.modules, modules, inner, found)
 
 
 def snapshot_of(project: Project, source: str = "") -> Snapshot:

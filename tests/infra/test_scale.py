@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 import attrs
 import pytest
@@ -22,8 +23,13 @@ from momentloop_infra import (
     StackError,
     synthesize,
 )
+from momentloop_infra.emit.files import Layout
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile
+from momentloop_infra.pipeline.run import write
+from momentloop_infra.review.reader import snapshot_of_dir
+from momentloop_infra.review.snapshot import snapshot_of
+from momentloop_infra.review.values import flatten
 from momentloop_infra.validation.consistency import check_project
 from momentloop_infra.validation.rules import TEMPLATE_LIMITS
 from tests.infra.support import files_of
@@ -204,3 +210,22 @@ def test_the_resource_count_goes_through_the_grouping_modules() -> None:
     # Per app: identity, app, AcrPull and two storage roles; per store: account, blob service, container.
     assert flat.resource_count == 1 + 3 + 20 * 5 + 20 * 3
     assert project.resource_count == 1 + 3 + 500 * 5 + 500 * 3
+
+
+def test_the_review_sees_every_resource_inside_the_grouping_modules(tmp_path: Path) -> None:
+    project, _ = big()
+    snapshot = snapshot_of(project)
+    apps = [i for i in snapshot.instances.values() if i.type == "Microsoft.App/containerApps"]
+    assert len(apps) == 500
+    app_7 = snapshot.instances["app_7.app"]
+    assert app_7.path == "generated/app-7"
+    # Grouped settings resolve to their values through main.bicep and the group.
+    assert app_7.body["properties"]["template"]["containers"][0]["resources"]["cpu"] == 0.25
+    # Read back from the written folder, the same project is no change at all.
+    write(project, Layout.of(tmp_path / "out"))
+    paths = {c.symbol: c.path for f in (project.main, *project.modules.values()) for c in f.modules}
+    read = snapshot_of_dir(tmp_path / "out", "default", paths)
+    assert read.instances.keys() == snapshot.instances.keys()
+    # (compared as the diff compares them: leaf by leaf, None being what the serializer drops)
+    assert flatten(read.instances["app_7.app"].body) == flatten(app_7.body)
+    assert flatten(read.instances["store_7.account"].body) == flatten(snapshot.instances["store_7.account"].body)
