@@ -83,9 +83,10 @@ def _resource(r: Resource) -> str:
 def _module(m: ModuleCall) -> str:
     scope = f"  scope: {m.scope}\n" if m.scope else ""
     depends = _depends_on(m.depends_on) if m.depends_on else ""
+    opening, closing = ("{", "}") if m.loop is None else (f"[for {m.loop.item} in {m.loop.items}: {{", "}]")
     return (
-        f"module {m.symbol} {string_literal(m.file)} = {{\n  name: {render(m.deployment_name)}\n"
-        f"{scope}  params: {render(m.params, 1)}\n{depends}}}\n\n"
+        f"module {m.symbol} {string_literal(m.file)} = {opening}\n  name: {render(m.deployment_name)}\n"
+        f"{scope}  params: {render(m.params, 1)}\n{depends}{closing}\n\n"
     )
 
 

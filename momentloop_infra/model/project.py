@@ -3,13 +3,13 @@ emitter and validation read it knowing nothing of constructs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 
 from momentloop_infra.model.findings import Report
 from momentloop_infra.model.names import ResourceName
-from momentloop_infra.model.records import BicepFile, ParamValue
+from momentloop_infra.model.records import BicepFile, ParamValue, Resource
 from momentloop_infra.model.roles import Role
 
 
@@ -65,28 +65,28 @@ class Project:
     report: Report | None = None  # the validation findings (warnings, honoured suppressions)
     workflow: Workflow | None = None  # the deploy workflow to write, when the stack asks for one
 
-    @property
-    def resource_count(self) -> int:
-        """Resources deployed (not `existing` references): the resource group plus every module
-        call's resources, a shared module file counted once per call, through grouping modules."""
+    def _deployed(self, counts: Callable[[Resource], bool]) -> int:
+        """Resources deployed for which `counts` holds: main.bicep's own and every module call's,
+        a module file counted once per call (and per copy of a loop), through grouping modules."""
         counted: dict[str, int] = {}
 
         def count(file: BicepFile) -> int:
-            own = sum(1 for r in file.resources if not r.existing)
+            own = sum(1 for r in file.resources if not r.existing and counts(r))
             for call in file.modules:
                 if call.file not in counted:
                     counted[call.file] = count(self.modules[call.file])
-                own += counted[call.file]
+                own += counted[call.file] * call.copies
             return own
 
         return count(self.main)
 
     @property
+    def resource_count(self) -> int:
+        """Resources deployed (not `existing` references), the resource group included."""
+        return self._deployed(lambda _: True)
+
+    @property
     def role_assignment_count(self) -> int:
         """Role assignments deployed: the stack's grants and any a construct makes for itself
-        (a DeployIdentity's own rights), counted like resource_count."""
-        kind = "Microsoft.Authorization/roleAssignments"
-        per_file = {
-            path: sum(1 for r in f.resources if r.type == kind and not r.existing) for path, f in self.modules.items()
-        }
-        return sum(per_file[call.file] for call in self.main.modules)
+        (a DeployIdentity's own rights)."""
+        return self._deployed(lambda r: r.type == "Microsoft.Authorization/roleAssignments")

@@ -67,8 +67,20 @@ class Resource:
 
 
 @attrs.frozen
+class ModuleLoop:
+    """`[for item in items: {...}]`: one declaration deploying its module once per element of the
+    file's variable `items` (an array of objects). Bicep writes the module's template once, however
+    many copies; Azure Resource Manager counts every copy towards its 800."""
+
+    items: str
+    count: int
+    item: str = "item"
+
+
+@attrs.frozen
 class ModuleCall:
-    """A `module` declaration in main.bicep."""
+    """A `module` declaration in main.bicep (or in a grouping module); with `loop`, a collection
+    whose params and deployment name may read the loop's item."""
 
     symbol: str
     file: str  # relative to main.bicep, e.g. 'modules/storage.bicep'
@@ -79,6 +91,12 @@ class ModuleCall:
     # Where it deploys, as Bicep: the stack's resource group ('rg'), 'subscription()' for a module
     # whose file has targetScope 'subscription', or None inside a grouping module (already in the group).
     scope: str | None = "rg"
+    loop: ModuleLoop | None = None
+
+    @property
+    def copies(self) -> int:
+        """Deployments it makes: one, or one per item of its loop."""
+        return 1 if self.loop is None else self.loop.count
 
 
 @attrs.frozen
