@@ -9,6 +9,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr, ref, refs_of
 from momentloop_infra.build.naming import camel, env_name, field_env
+from momentloop_infra.emit.bicep_file import render_bicep
 from momentloop_infra.errors import Problem
 from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue, named_by_library
 
@@ -37,6 +38,9 @@ class Owner(Protocol):
 @attrs.define
 class Synthesis:
     profile: str
+    # Set for a stack too large for one module file per construct (past 800 deployments): like
+    # constructs then write one shared module file per distinct text, which the loops deploy.
+    share: bool = False
     params: list[Param] = attrs.Factory(list)
     param_values: list[ParamValue] = attrs.Factory(list)
     calls: list[ModuleCall] = attrs.Factory(list)
@@ -44,6 +48,7 @@ class Synthesis:
     modules: dict[str, BicepFile] = attrs.Factory(dict)  # 'modules/x.bicep' -> file
     owners: dict[str, str] = attrs.Factory(lambda: dict.fromkeys(RESERVED_SYMBOLS, "main.bicep"))
     problems: list[Problem] = attrs.Factory(list)
+    shared: dict[str, dict[str, str]] = attrs.Factory(dict)  # family -> file text -> its path
     # main.bicep parameter -> (kind, construct symbol, field): how it groups into a kind's object.
     param_owners: dict[str, tuple[str, str, str]] = attrs.Factory(dict)
 
@@ -113,18 +118,34 @@ class Synthesis:
         needs: tuple[str, ...] = (),
         deployment_name: str | Expr | None = None,
         scope: str = "rg",
+        family: str | None = None,
     ) -> str:
         """Add a module file and its call; `needs` are module symbols that must deploy first.
 
-        Only the needs not already implied by a reference in `params` become `dependsOn`.
+        Only the needs not already implied by a reference in `params` become `dependsOn`. With
+        `share` and a `family` (the kind's file stem), a file whose text another construct's file
+        has already is not written again: the call uses that one.
         """
         self.claim(symbol, owner.node.path)
         path = f"modules/{stem}.bicep"
-        self.modules[path] = named_by_library(file)
+        if self.share and family is not None:
+            path = self._shared_path(family, named_by_library(file))
+        else:
+            self.modules[path] = named_by_library(file)
         implied = refs_of(params.values())
         explicit = tuple(sorted({n for n in needs if n not in implied}))
         self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path, scope))
         return symbol
+
+    def _shared_path(self, family: str, file: BicepFile) -> str:
+        known = self.shared.setdefault(family, {})
+        text = render_bicep(file)  # equal text, equal module: records also hold construct paths
+        path = known.get(text)
+        if path is None:
+            path = f"modules/{family}.bicep" if not known else f"modules/{family}-{len(known) + 1}.bicep"
+            known[text] = path
+            self.modules[path] = file
+        return path
 
     def output(self, name: str, type: BicepType, value: Expr) -> None:
         """A main.bicep output; names come from construct ids, which are unique, so one each."""

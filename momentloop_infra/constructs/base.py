@@ -38,6 +38,10 @@ class AzureConstruct(Construct, Generic[S]):
     name_rule: NameRule | None = None
     # The resource of its module that role grants on this construct are scoped to (None: takes none).
     grant_scope: ClassVar[str | None] = None
+    # Whether like constructs share one module file (named by module_kind) in a stack too large
+    # for one file each, and how many module deployments a construct makes (its own and helpers').
+    shares_module: ClassVar[bool] = False
+    module_calls: ClassVar[int] = 1
     # The seed's larger sizes, applied under `--profile scale-up` to settings the user left unset.
     builtin_profiles: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
 
@@ -214,7 +218,17 @@ class AzureConstruct(Construct, Generic[S]):
             "tags": ref("tags"),
         }
         if self.grant_scope is not None and plan.grants_on(self):
-            params, grants, grant_arguments = grant_resources(self, plan, self.grant_scope)
+            params, grants, grant_arguments = grant_resources(self, plan, self.grant_scope, positional=synth.share)
             file = attrs.evolve(file, params=(*file.params, *params), resources=(*file.resources, *grants))
             arguments = {**arguments, **grant_arguments}
-        synth.module(self, self.symbol, plan.module_stems[self.node.path], file, {**common, **arguments}, needs=needs)
+        # A construct with suppressions of its own keeps its own file: they are written into it.
+        family = self.module_kind if self.shares_module and not self.suppressions else None
+        synth.module(
+            self,
+            self.symbol,
+            plan.module_stems[self.node.path],
+            file,
+            {**common, **arguments},
+            needs=needs,
+            family=family,
+        )

@@ -66,6 +66,7 @@ class BlobStore(AzureConstruct[BlobStoreSettings], Connectable):
     module_kind = "storage"
     name_rule = names.STORAGE_ACCOUNT
     grant_scope = "account"
+    shares_module = True
     access_levels = ("read", "read_write")
     builtin_profiles = {"scale-up": {"sku": "Standard_GRS"}}
 

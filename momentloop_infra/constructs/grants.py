@@ -15,10 +15,12 @@ MAX_PRINCIPAL_PARAMS = 200
 
 
 def grant_resources(
-    target: Construct, plan: Plan, scope_symbol: str
+    target: Construct, plan: Plan, scope_symbol: str, *, positional: bool = False
 ) -> tuple[tuple[Param, ...], tuple[Resource, ...], dict[str, object]]:
     """For every grant on `target`: a principal-id parameter, the role assignment, and the call
-    argument main.bicep passes (the app identity's principalId, known before the app exists)."""
+    argument main.bicep passes (the app identity's principalId, known before the app exists).
+    `positional` names them by their order (`principal1Id`), not by the app, so that like targets
+    write the same module text and can share one file."""
     grants = plan.grants_on(target)
     principals = {id(g.principal): g.principal for g in grants}
     params: dict[str, Param] = {}
@@ -26,18 +28,21 @@ def grant_resources(
     arguments: dict[str, object] = {}
     grouped = len(principals) > MAX_PRINCIPAL_PARAMS
     ids: dict[str, object] = {}
+    order = {key: n for n, key in enumerate(principals, start=1)}
     for grant in grants:
         app = grant.principal
-        param = f"{app.symbol}PrincipalId"
+        name = f"principal{order[id(app)]}" if positional else app.symbol
+        param = f"{name}Id" if positional else f"{name}PrincipalId"
         if grouped:
             ids[app.symbol] = output(app.identity_symbol, "principalId")
             principal = Expr(f"principalIds.{app.symbol}", frozenset({"principalIds"}))
         else:
             if param not in params:
-                params[param] = Param(param, "string", description=f"Principal id of the identity of {app.node.path}.")
+                who = f"the app granted role {order[id(app)]}" if positional else app.node.path
+                params[param] = Param(param, "string", description=f"Principal id of the identity of {who}.")
                 arguments[param] = output(app.identity_symbol, "principalId")
             principal = ref(param)
-        symbol = f"{app.symbol}{grant.role.symbol_suffix}"
+        symbol = f"{name}{grant.role.symbol_suffix}"
         resources.append(role_assignment(symbol, scope_symbol, principal, grant.role, app.node.path))
     if grouped:
         params["principalIds"] = Param("principalIds", "object", description="Principal id of each app's identity.")

@@ -75,6 +75,7 @@ class ModuleLoop:
     items: str
     count: int
     item: str = "item"
+    paths: tuple[str, ...] = ()  # the construct path of each copy, for messages and reviews
 
 
 @attrs.frozen

@@ -12,7 +12,8 @@ from momentloop_infra.errors import StackError
 from momentloop_infra.model.project import Grant, Project, Service, Workflow
 from momentloop_infra.model.records import ParamValue
 from momentloop_infra.pipeline.collector import collector_paused
-from momentloop_infra.pipeline.fit import fit_modules, fit_params
+from momentloop_infra.pipeline.fit import MAX_RESOURCES, fit_modules, fit_params
+from momentloop_infra.pipeline.loops import collapse, constants_of
 from momentloop_infra.pipeline.main_file import main_file
 from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
 from momentloop_infra.validation.core import ValidationFailed, validate_project
@@ -37,8 +38,9 @@ def synthesize(stack: Construct, profile: str = "default", *, validate: bool = T
 
 def _synthesize(stack: Construct, profile: str, validate: bool) -> Project:
     plan = plan_stack(stack, profile)
-    synth = Synthesis(profile)
     constructs = azure_constructs(stack)
+    # Past 800 deployments a stack is past 4 MB too, one module file per construct: share them.
+    synth = Synthesis(profile, share=sum(c.module_calls for c in constructs) > MAX_RESOURCES)
     for c in constructs:
         synth.claim(c.symbol, c.node.path)
     if synth.problems:
@@ -64,6 +66,10 @@ def _synthesize(stack: Construct, profile: str, validate: bool) -> Project:
         main_file(stack.node.path, profile, constructs, synth), values, synth.param_owners
     )
     main, groups = fit_modules(main)
+    if synth.share or groups:
+        # Like calls become loops: each module's template is written into main.json once.
+        main = collapse(main, constants_of(main))
+        groups = {name: collapse(file, constants_of(file)) for name, file in groups.items()}
     project = Project(
         name=stack.node.id,
         stack_path=stack.node.path,

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import attrs
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.model.expand import expand_loops
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue, Resource
 from momentloop_infra.review.values import Opaque, Value
@@ -160,7 +161,7 @@ def _instances(main: BicepFile, modules: Mapping[str, BicepFile], main_env: Mapp
             found[resource.symbol] = Instance(
                 resource.symbol, resource.path, resource.type, resource.symbol, "", _body(resource, main_env)
             )
-    _called(main.modules, modules, main_env, found)
+    _called(expand_loops(main).modules, modules, main_env, found)
     return found
 
 
@@ -189,7 +190,7 @@ def _called(
             found[key] = Instance(
                 key, call.path, resource.type, resource.symbol, call.symbol, _body(resource, inner), arguments
             )
-        _called(module.modules, modules, inner, found)
+        _called(expand_loops(module).modules, modules, inner, found)
 
 
 def snapshot_of(project: Project, source: str = "") -> Snapshot:

@@ -9,12 +9,13 @@ from collections.abc import Iterator, Mapping
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.findings import Finding
 from momentloop_infra.model.project import Project
-from momentloop_infra.model.records import BicepFile, ParamValue
+from momentloop_infra.model.records import BicepFile, ModuleCall, ParamValue
 from momentloop_infra.validation.symbols import FileSymbols
 
 MAIN = "main.bicep"
 PARAMS_FILE = "main.bicepparam"
-_OUTPUT_REF = re.compile(r"(?<![A-Za-z0-9_.])([A-Za-z_]\w*)\.outputs\.([A-Za-z_]\w*)")
+# `m.outputs.x`, or a loop's copy `m[item.k].outputs.x`.
+_OUTPUT_REF = re.compile(r"(?<![A-Za-z0-9_.])([A-Za-z_]\w*)(?:\[[^\]]*\])?\.outputs\.([A-Za-z_]\w*)")
 
 
 def exprs_in(value: object) -> Iterator[Expr]:
@@ -47,9 +48,12 @@ def references(file: BicepFile) -> Iterator[tuple[str, str, str]]:
             yield from ((s, f"resource {r.symbol}", r.path) for s in e.refs)
         yield from ((s, f"resource {r.symbol} dependsOn", r.path) for s in r.depends_on)
     for m in file.modules:
-        for e in exprs_in(m.params):
-            yield from ((s, f"module {m.symbol}", m.path) for s in e.refs)
-        yield from ((s, f"module {m.symbol} dependsOn", m.path) for s in m.depends_on)
+        local = {m.loop.item} if m.loop is not None else set()
+        for e in exprs_in([m.params, m.deployment_name]):
+            yield from ((s, f"module {m.symbol}", m.path) for s in e.refs if s not in local)
+        if m.loop is not None:
+            yield m.loop.items, f"module {m.symbol} loop", m.path
+        yield from ((_collection(s), f"module {m.symbol} dependsOn", m.path) for s in m.depends_on)
     for o in file.outputs:
         yield from ((s, f"output {o.name}", "") for s in o.value.refs)
 
@@ -67,8 +71,18 @@ def used_symbols(file: BicepFile) -> set[str]:
     for r in file.resources:
         used.update(r.depends_on)
     for m in file.modules:
-        used.update(m.depends_on)
+        used.update(_collection(s) for s in m.depends_on)
+        if m.loop is not None:
+            # The item is the loop's own (no file declares a symbol of that name); the items are
+            # a variable of the file.
+            used.discard(m.loop.item)
+            used.add(m.loop.items)
     return used
+
+
+def _collection(symbol: str) -> str:
+    """`store` for a dependency on one copy of a loop, `store[item.k]`."""
+    return symbol.partition("[")[0]
 
 
 def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, ...]]]:
@@ -81,12 +95,17 @@ def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, .
             main_params.update({f"{group.name}.{key}.{f.name}": f for f in fields})
     defaults = {_assigned(v): _typed(v) for v in project.param_values if v.default is not None}
     found: dict[str, dict[str, tuple[object, ...]]] = {}
-    for call in project.main.modules:
+    # Calls in main.bicep and in grouping modules (which pass main's parameters on by name).
+    calls = [(file, call) for file in (project.main, *project.modules.values()) for call in file.modules]
+    for caller, call in calls:
         values = found.setdefault(call.file, {})
+        columns = _item_columns(caller, call)
         for name, argument in call.params.items():
             possible: tuple[object, ...] = ()
             if isinstance(argument, str | int | bool):
                 possible = (argument,)
+            elif isinstance(argument, Expr) and argument.text in columns:
+                possible = columns[argument.text]
             elif isinstance(argument, Expr) and argument.text in main_params:
                 param = main_params[argument.text]
                 possible = tuple(param.allowed)
@@ -97,6 +116,22 @@ def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, .
             elif name not in values or values[name]:
                 values[name] = tuple(dict.fromkeys((*values.get(name, ()), *possible)))
     return found
+
+
+def _item_columns(file: BicepFile, call: ModuleCall) -> dict[str, tuple[object, ...]]:
+    """For a loop: `item.field` -> the field's literal values over the items (fields holding
+    an expression are left out: unknown)."""
+    if call.loop is None:
+        return {}
+    rows = next((v.value for v in file.variables if v.name == call.loop.items), None)
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        return {}
+    columns: dict[str, tuple[object, ...]] = {}
+    for field in rows[0]:
+        column = [r.get(field) for r in rows]
+        if all(isinstance(v, str | int | bool) for v in column):
+            columns[f"{call.loop.item}.{field}"] = tuple(dict.fromkeys(column))
+    return columns
 
 
 def _assigned(value: ParamValue) -> str:

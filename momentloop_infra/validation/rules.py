@@ -18,11 +18,12 @@ from momentloop_infra.model.findings import Level
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, Resource
 from momentloop_infra.model.secrets import looks_secret
-from momentloop_infra.validation.consistency import MAIN, exprs_in
+from momentloop_infra.validation.consistency import MAIN, exprs_in, module_param_values
 from momentloop_infra.validation.symbols import FileSymbols
 
 _LIST_CALL = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Za-z_]\w*\.)?list[A-Z]\w*\(")
 _SERVICE_TAG = re.compile(r"'azd-service-name':\s*'((?:[^'\\]|\\.)*)'")
+_SERVICE_TAG_PARAM = re.compile(r"'azd-service-name': ([A-Za-z_]\w*)\b")
 _QUOTED_KEY = re.compile(r"'((?:[^'\\]|\\.)*)':")
 MISSING = object()
 
@@ -127,23 +128,34 @@ def tag_keys(project: Project, file_name: str, value: object) -> set[str] | None
     return keys
 
 
-def service_tag(project: Project, file_name: str, value: object) -> str | None:
+def service_tags(
+    project: Project, file_name: str, value: object, passed: Mapping[str, Mapping[str, tuple[object, ...]]]
+) -> list[str]:
+    """The azd-service-name tags a `tags` value gives: one, or, for a module file several apps
+    share, each value its `serviceName`-like parameter receives (`passed`: module_param_values)."""
     file = file_named(project, file_name)
+    if isinstance(value, Mapping):
+        tag = value.get("azd-service-name")
+        if isinstance(tag, str):
+            return [tag]
+        if isinstance(tag, Expr) and tag.text in passed.get(file_name, {}):
+            return [str(v) for v in passed[file_name][tag.text]]
     texts = [e.text for e in exprs_in(value)]
-    if isinstance(value, Mapping) and isinstance(value.get("azd-service-name"), str):
-        return str(value["azd-service-name"])
     for e in exprs_in(value):
         for symbol in e.refs:
             variable = next((v for v in file.variables if v.name == symbol), None)
             if variable is not None:
-                found = service_tag(project, file_name, variable.value)
-                if found is not None:
+                found = service_tags(project, file_name, variable.value, passed)
+                if found:
                     return found
     for text in texts:
         match = _SERVICE_TAG.search(text)
         if match:
-            return match.group(1)
-    return None
+            return [match.group(1)]
+        named = _SERVICE_TAG_PARAM.search(text)
+        if named and named.group(1) in passed.get(file_name, {}):
+            return [str(v) for v in passed[file_name][named.group(1)]]
+    return []
 
 
 # -- rule functions -----------------------------------------------------------------------------
@@ -233,9 +245,9 @@ def azd_env_tag(project: Project) -> Iterator[Hit]:
 
 def azd_service_tag(project: Project) -> Iterator[Hit]:
     tagged: dict[str, list[str]] = {}
+    passed = module_param_values(project)
     for name, resource in deployed(project, "Microsoft.App/containerApps"):
-        tag = service_tag(project, name, resource.body.get("tags"))
-        if tag is not None:
+        for tag in service_tags(project, name, resource.body.get("tags"), passed):
             tagged.setdefault(tag, []).append(resource.path)
     # Every container app is an azd service (a prebuilt image= one too), so each needs its tag.
     for service in project.services:
@@ -252,13 +264,13 @@ def azd_service_tag(project: Project) -> Iterator[Hit]:
 
 def azd_service_unique(project: Project) -> Iterator[Hit]:
     seen: dict[str, str] = {}
+    passed = module_param_values(project)
     for name, resource in deployed(project, "Microsoft.App/containerApps"):
-        tag = service_tag(project, name, resource.body.get("tags"))
-        if tag is None:
-            continue
-        if tag in seen and seen[tag] != resource.path:
-            yield Hit(resource.path, "tags.azd-service-name", tag, name, resource.symbol, f"{seen[tag]} carries it too")
-        seen.setdefault(tag, resource.path)
+        for tag in service_tags(project, name, resource.body.get("tags"), passed):
+            if tag in seen and seen[tag] != resource.path:
+                detail = f"{seen[tag]} carries it too"
+                yield Hit(resource.path, "tags.azd-service-name", tag, name, resource.symbol, detail)
+            seen.setdefault(tag, resource.path)
 
 
 # Azure Resource Manager's per-template limits ("Resolve errors for template limits").
@@ -271,7 +283,9 @@ def template_limits(project: Project) -> Iterator[Hit]:
         counts = {
             "params": len(file.params),
             "variables": len(file.variables),
-            "resources and modules": sum(1 for r in file.resources if not r.existing) + len(file.modules),
+            # Every copy of a module loop is a deployment of its own.
+            "resources and modules": sum(1 for r in file.resources if not r.existing)
+            + sum(m.copies for m in file.modules),
             "outputs": len(file.outputs),
         }
         for what, limit in TEMPLATE_LIMITS:

@@ -24,6 +24,7 @@ from momentloop_infra import (
     synthesize,
 )
 from momentloop_infra.emit.files import Layout
+from momentloop_infra.model.expand import expand_loops
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile
 from momentloop_infra.pipeline.run import write
@@ -61,7 +62,7 @@ def counts(file: BicepFile) -> dict[str, int]:
     return {
         "params": len(file.params),
         "variables": len(file.variables),
-        "resources and modules": sum(1 for r in file.resources if not r.existing) + len(file.modules),
+        "resources and modules": sum(1 for r in file.resources if not r.existing) + sum(m.copies for m in file.modules),
         "outputs": len(file.outputs),
     }
 
@@ -71,8 +72,21 @@ def test_the_500_app_stack_synthesizes_with_every_template_within_the_limits() -
     assert project.report is not None
     assert not [f for f in project.report.findings if f.rule == "ML210"]
     templates = {"main.bicep": project.main, **project.modules}
-    # main, 500 apps, 500 stores, logs + environment + registry, the shared identity and image files, 3 groups
-    assert len(templates) == 1 + 500 + 500 + 3 + 2 + 3
+    # Like constructs share one module file per distinct text: every app's, the stores' (two: the
+    # first store's grants come in another order), the identities', the image lookups'.
+    assert sorted(project.modules) == [
+        "group-1.bicep",
+        "group-2.bicep",
+        "group-3.bicep",
+        "modules/container-app.bicep",
+        "modules/container-apps-env.bicep",
+        "modules/container-registry.bicep",
+        "modules/fetch-container-image.bicep",
+        "modules/monitoring-logs.bicep",
+        "modules/storage-2.bicep",
+        "modules/storage.bicep",
+        "modules/user-assigned-identity.bicep",
+    ]
     for name, file in templates.items():
         for what, count in counts(file).items():
             assert count <= LIMITS[what], f"{name}: {count} {what}"
@@ -81,7 +95,11 @@ def test_the_500_app_stack_synthesizes_with_every_template_within_the_limits() -
     assert counts(project.main) == {"params": 6, "variables": 3, "resources and modules": 4, "outputs": 6}
     groups = [name for name in templates if name.startswith("group-")]
     assert groups == ["group-1.bicep", "group-2.bicep", "group-3.bicep"]
-    assert sum(len(project.modules[g].modules) for g in groups) == 3 + 3 * 500 + 500
+    assert sum(m.copies for g in groups for m in project.modules[g].modules) == 3 + 3 * 500 + 500
+    # Calls of one module file become one loop: each template is written once per group.
+    for g in groups:
+        loops = [m for m in project.modules[g].modules if m.loop is not None]
+        assert loops and sum(m.copies for m in loops) > 0.9 * sum(m.copies for m in project.modules[g].modules)
     assert max(counts(project.modules[g])["resources and modules"] for g in groups) == 668
     registry = counts(project.modules["modules/container-registry.bicep"])
     assert registry["resources and modules"] == 501 and registry["params"] <= 10  # 500 AcrPull, ids as one object
@@ -103,8 +121,10 @@ def test_settings_are_grouped_by_kind_and_still_read_one_environment_variable_ea
     assert "    maxReplicas: int(readEnvironmentVariable('APP_499_MAX_REPLICAS', '3'))\n" in params
     assert "    sku: readEnvironmentVariable('STORE_3_SKU', 'Standard_LRS')\n" in params
     assert params.count("readEnvironmentVariable(") == 2 + 2 + 1 + 500 * 5 + 500 * 2
-    group = next(files[g] for g in files if g.startswith("group-") and "module app_7 " in files[g])
-    assert "    cpu: containerAppSettings.app_7.cpu\n" in group
+    group = next(g for g in files if g.startswith("group-") and "symbol: 'app_7'\n" in files[g])
+    assert "    cpu: containerAppSettings[item.symbol].cpu\n" in files[group]  # in the apps' loop
+    (app_7,) = [c for c in expand_loops(project.modules[group]).modules if c.symbol == "app_7"]
+    assert str(app_7.params["cpu"]) == "containerAppSettings.app_7.cpu"
 
 
 def test_grouped_settings_keep_the_types_bounds_and_allowed_values_of_the_parameters_they_replace() -> None:
@@ -119,7 +139,7 @@ def test_grouped_settings_keep_the_types_bounds_and_allowed_values_of_the_parame
     assert "    exists: bool\n" in apps and "    cpu: string\n" in apps
     assert "    sku: 'Basic' | 'Standard' | 'Premium'\n" in main
     # The grouping modules declare the same type for what they pass on.
-    group = next(files[g] for g in files if g.startswith("group-") and "module app_7 " in files[g])
+    group = next(files[g] for g in files if g.startswith("group-") and "symbol: 'app_7'\n" in files[g])
     assert "@minValue(0)\n    @maxValue(1000)\n    minReplicas: int\n" in group
     blob = project.main.params[[p.name for p in project.main.params].index("blobStoreSettings")]
     field = blob.field("store_3", "sku")
@@ -139,12 +159,10 @@ def test_a_grouped_setting_outside_its_allowed_values_is_refused_in_main_biceppa
 
 def test_every_app_deploys_after_the_modules_holding_its_roles_and_waits_on_nothing_else() -> None:
     project, _ = big()
-    group_of = {
-        call.symbol: name for name, f in project.modules.items() if name.startswith("group-") for call in f.modules
-    }
-    calls = {
-        call.symbol: call for name, f in project.modules.items() if name.startswith("group-") for call in f.modules
-    }
+    # Each copy of a loop as the call it stands for (its item written in, copies read by symbol).
+    plain = {name: expand_loops(f) for name, f in project.modules.items() if name.startswith("group-")}
+    group_of = {call.symbol: name for name, f in plain.items() for call in f.modules}
+    calls = {call.symbol: call for f in plain.values() for call in f.modules}
     main_calls = {call.file: call for call in project.main.modules}
 
     def group_waits_on(reader: str) -> set[str]:
@@ -223,9 +241,10 @@ def test_the_review_sees_every_resource_inside_the_grouping_modules(tmp_path: Pa
     assert app_7.body["properties"]["template"]["containers"][0]["resources"]["cpu"] == 0.25
     # Read back from the written folder, the same project is no change at all.
     write(project, Layout.of(tmp_path / "out"))
-    paths = {c.symbol: c.path for f in (project.main, *project.modules.values()) for c in f.modules}
+    paths = {i.module: i.path for i in snapshot.instances.values() if i.module}  # as `diff --against-dir` does
     read = snapshot_of_dir(tmp_path / "out", "default", paths)
     assert read.instances.keys() == snapshot.instances.keys()
+    assert read.instances["app_7.app"].path == "generated/app-7"
     # (compared as the diff compares them: leaf by leaf, None being what the serializer drops)
     assert flatten(read.instances["app_7.app"].body) == flatten(app_7.body)
     assert flatten(read.instances["store_7.account"].body) == flatten(snapshot.instances["store_7.account"].body)

@@ -41,6 +41,8 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
     settings_model = ContainerAppSettings
     settings_args = ContainerAppArgs
     module_kind = "container-app"
+    shares_module = True
+    module_calls = 3  # its identity, the image lookup and the app
     name_rule = names.CONTAINER_APP
     builtin_profiles = {"scale-up": {"cpu": "1.0", "memory": "2Gi", "min_replicas": 1, "max_replicas": 10}}
 
@@ -241,7 +243,9 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
             max_replicas=synth.param(self, "maxReplicas", "int", settings.max_replicas, min_value=1, max_value=1000),
             registry_server=self.registry.output("loginServer") if self.registry is not None else None,
         )
-        file, arguments = app_file(service, self.node.path, settings, inputs, self.env_vars, self.apply_overrides)
+        file, arguments = app_file(
+            service, self.node.path, settings, inputs, self.env_vars, self.apply_overrides, named_service=synth.share
+        )
         # Every grant this app holds, and whatever else a target does for it, lives in the target's
         # module: deploy those first.
         needs = [c.target.symbol for c in self.connections if c.deploy_after_target]

@@ -49,8 +49,12 @@ def app_file(
     inputs: AppInputs,
     connected: Sequence[EnvVar],
     finish: Callable[[Resource], Resource],
+    *,
+    named_service: bool = False,
 ) -> tuple[BicepFile, dict[str, object]]:
-    """The module file and the arguments main.bicep calls it with; `finish` applies the overrides."""
+    """The module file and the arguments main.bicep calls it with; `finish` applies the overrides.
+    With `named_service`, the service name is a parameter, not written in: like apps then write
+    the same module text (one shared file)."""
     params: list[Param] = [
         *common_params(),
         Param("environmentId", "string", description="The Container Apps environment."),
@@ -71,6 +75,11 @@ def app_file(
         "minReplicas": inputs.min_replicas,
         "maxReplicas": inputs.max_replicas,
     }
+    service_name: object = service
+    if named_service:
+        params.append(Param("serviceName", "string", description="The app's azd service name and container name."))
+        arguments["serviceName"] = service
+        service_name = ref("serviceName")
     env: list[dict[str, object]] = [{"name": "AZURE_CLIENT_ID", "value": ref("identityClientId")}]
     env += [{"name": key, "value": value} for key, value in sorted(settings.env.items())]
     secrets: list[dict[str, object]] = []
@@ -149,7 +158,7 @@ def app_file(
                     "template": {
                         "containers": [
                             {
-                                "name": service,
+                                "name": service_name,
                                 "image": Expr(
                                     f"exists && !empty(existingImage) ? existingImage : {placeholder}",
                                     frozenset({"exists", "existingImage"}),
@@ -171,7 +180,7 @@ def app_file(
         outputs.append(
             Output("uri", "string", interpolate("https://", ref("app").prop("properties.configuration.ingress.fqdn")))
         )
-    variables = [Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": service}))]
+    variables = [Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": service_name}))]
     if probes:
         # The placeholder image listens on port 80, not the app's port: probe only the real image.
         variables.append(Variable("probes", Expr(f"exists ? {render(probes, 0)} : []", frozenset({"exists"}))))
