@@ -9,7 +9,6 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr, ref, refs_of
 from momentloop_infra.build.naming import camel, env_name, field_env
-from momentloop_infra.emit.bicep_file import render_bicep
 from momentloop_infra.errors import Problem
 from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue, named_by_library
 
@@ -48,7 +47,7 @@ class Synthesis:
     modules: dict[str, BicepFile] = attrs.Factory(dict)  # 'modules/x.bicep' -> file
     owners: dict[str, str] = attrs.Factory(lambda: dict.fromkeys(RESERVED_SYMBOLS, "main.bicep"))
     problems: list[Problem] = attrs.Factory(list)
-    shared: dict[str, dict[str, str]] = attrs.Factory(dict)  # family -> file text -> its path
+    shared: dict[str, list[tuple[BicepFile, str]]] = attrs.Factory(dict)  # family -> (file, path)
     # main.bicep parameter -> (kind, construct symbol, field): how it groups into a kind's object.
     param_owners: dict[str, tuple[str, str, str]] = attrs.Factory(dict)
 
@@ -138,13 +137,14 @@ class Synthesis:
         return symbol
 
     def _shared_path(self, family: str, file: BicepFile) -> str:
-        known = self.shared.setdefault(family, {})
-        text = render_bicep(file)  # equal text, equal module: records also hold construct paths
-        path = known.get(text)
-        if path is None:
-            path = f"modules/{family}.bicep" if not known else f"modules/{family}-{len(known) + 1}.bicep"
-            known[text] = path
-            self.modules[path] = file
+        # Few distinct files per kind (one per shape of settings and connections): a scan is cheap.
+        known = self.shared.setdefault(family, [])
+        for existing, path in known:
+            if existing == file:
+                return path
+        path = f"modules/{family}.bicep" if not known else f"modules/{family}-{len(known) + 1}.bicep"
+        known.append((file, path))
+        self.modules[path] = file
         return path
 
     def output(self, name: str, type: BicepType, value: Expr) -> None:

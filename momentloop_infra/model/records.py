@@ -58,7 +58,9 @@ class Resource:
     condition: Expr | None = None
     depends_on: tuple[str, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
-    path: str = ""  # the construct path it came from, for error messages
+    # The construct path it came from, for error messages: not part of what it declares, so two
+    # constructs' like resources are equal (and their module text one shared file).
+    path: str = attrs.field(default="", eq=False)
     overridden: tuple[str, ...] = ()  # property paths a user set with override(): names they chose
 
     @property

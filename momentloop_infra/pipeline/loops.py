@@ -92,22 +92,24 @@ def constants_of(file: BicepFile) -> frozenset[str]:
     return frozenset(params | {v.name for v in file.variables})
 
 
+_BLANKABLE = re.compile(r"'(?:[^'\\]|\\.)*'|\.[A-Za-z_]\w*|[A-Za-z_]\w*")
+
+
 def _skeleton(value: object, symbols: set[str]) -> object:
-    """What like calls have in common: an expression's tokens with the places an item can fill
-    (literals, keys after a dot, module symbols) blanked; a value's type."""
+    """What like calls have in common: an expression with the places an item can fill (literals,
+    keys after a dot, module symbols) blanked; a value's type."""
     if not isinstance(value, Expr):
         return type(value).__name__ if isinstance(value, str | int | float) else repr(value)
-    out: list[str] = []
-    for token in _TOKEN.findall(value.text):
-        if token.startswith("'"):
-            out.append("'")
-        elif out and out[-1] == "." and _IDENT.fullmatch(token):
-            out.append("#")
-        elif token in symbols:
-            out.append("@")
-        else:
-            out.append(token)
-    return "".join(out)
+
+    def blank(match: re.Match[str]) -> str:
+        token = match.group()
+        if token[0] == "'":
+            return "'"
+        if token[0] == ".":
+            return ".#"
+        return "@" if token in symbols else token
+
+    return _BLANKABLE.sub(blank, value.text)
 
 
 def _collection_names(file: BicepFile, families: Sequence[Sequence[ModuleCall]]) -> list[str]:

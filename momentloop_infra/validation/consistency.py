@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.findings import Finding
 from momentloop_infra.model.project import Project
-from momentloop_infra.model.records import BicepFile, ModuleCall, ParamValue
+from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue
 from momentloop_infra.validation.symbols import FileSymbols
 
 MAIN = "main.bicep"
@@ -88,11 +88,8 @@ def _collection(symbol: str) -> str:
 def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, ...]]]:
     """For each module file, the literal values each parameter can receive in this stack: a
     literal argument, or the allowed values and profile default of the main parameter passed."""
-    main_params = {p.name: p for p in project.main.params}
     # A field of an object parameter (`blobStoreSettings.store.sku`) is a parameter of its own here.
-    for group in project.main.params:
-        for key, fields in group.shape:
-            main_params.update({f"{group.name}.{key}.{f.name}": f for f in fields})
+    main_params = {p.name: p for p in project.main.params} | _fields(project.main)
     defaults = {_assigned(v): _typed(v) for v in project.param_values if v.default is not None}
     found: dict[str, dict[str, tuple[object, ...]]] = {}
     # Calls in main.bicep and in grouping modules (which pass main's parameters on by name).
@@ -116,6 +113,11 @@ def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, .
             elif name not in values or values[name]:
                 values[name] = tuple(dict.fromkeys((*values.get(name, ()), *possible)))
     return found
+
+
+def _fields(main: BicepFile) -> dict[str, Param]:
+    """Every field of main.bicep's object parameters, by the path that reads it: `group.key.field`."""
+    return {f"{p.name}.{key}.{f.name}": f for p in main.params for key, fields in p.shape for f in fields}
 
 
 def _item_columns(file: BicepFile, call: ModuleCall) -> dict[str, tuple[object, ...]]:
@@ -276,6 +278,7 @@ def check_project(project: Project) -> list[Finding]:
 
     # main.bicepparam against main.bicep.
     main_params = {p.name: p for p in project.main.params}
+    fields = _fields(project.main)
     assigned = {v.name: v for v in project.param_values}
     for value in project.param_values:
         main_param = main_params.get(value.name)
@@ -295,7 +298,7 @@ def check_project(project: Project) -> list[Finding]:
             )
             continue
         # A grouped setting is checked against its field of the object parameter's type.
-        target = main_param if value.within is None or not main_param.shape else main_param.field(*value.within)
+        target = main_param if value.within is None or not main_param.shape else fields.get(_assigned(value))
         where = f"param {_assigned(value)}"
         if target is None:
             found.append(
