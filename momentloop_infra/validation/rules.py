@@ -18,6 +18,7 @@ from momentloop_infra.model.findings import Level
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, Resource
 from momentloop_infra.model.secrets import looks_secret
+from momentloop_infra.validation import template_size
 from momentloop_infra.validation.consistency import MAIN, exprs_in, module_param_values
 from momentloop_infra.validation.symbols import FileSymbols
 
@@ -291,6 +292,15 @@ def template_limits(project: Project) -> Iterator[Hit]:
         for what, limit in TEMPLATE_LIMITS:
             if counts[what] > limit:
                 yield Hit(stack, what, counts[what], name, "", f"{name} declares {counts[what]} {what}, over {limit}")
+    # Bicep inlines every module declaration's template into main.json: an estimate, as Bicep writes it.
+    size, most = template_size.compiled_size(project), template_size.MAX_TEMPLATE_BYTES
+    if size > most:
+        detail = (
+            f"the compiled main.json would be about {size / 2**20:.1f} MB, over Azure's {most / 2**20:g} MB: "
+            "each module declaration's template is inlined into it once per declaration (a loop's once for "
+            "all its copies), so fewer distinct module declarations make it smaller"
+        )
+        yield Hit(stack, "size", size, MAIN, "", detail)
 
 
 def tags_present(project: Project) -> Iterator[Hit]:
