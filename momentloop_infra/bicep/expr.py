@@ -6,7 +6,7 @@ to. The emitter never parses Bicep: dependencies and unused-parameter checks com
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -34,6 +34,20 @@ def ref(symbol: str) -> Expr:
 def output(module_symbol: str, name: str) -> Expr:
     """`module.outputs.name` in main.bicep."""
     return Expr(f"{module_symbol}.outputs.{name}", frozenset({module_symbol}))
+
+
+def map_exprs(value: object, change: Callable[[Expr], object]) -> object:
+    """`value` with `change` applied to every expression inside it (dicts, lists and tuples walked);
+    the same object, not a copy, wherever nothing in it changed."""
+    if isinstance(value, Expr):
+        return change(value)
+    if isinstance(value, dict):
+        items = {k: map_exprs(v, change) for k, v in value.items()}
+        return value if all(items[k] is v for k, v in value.items()) else items
+    if isinstance(value, list | tuple):
+        found = [map_exprs(v, change) for v in value]
+        return value if all(a is b for a, b in zip(found, value, strict=True)) else found
+    return value
 
 
 def refs_of(values: Iterable[object]) -> frozenset[str]:

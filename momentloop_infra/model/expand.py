@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.bicep.expr import Expr, map_exprs
 from momentloop_infra.bicep.serialize import render_inline
 from momentloop_infra.model.records import BicepFile, ModuleCall
 
@@ -74,15 +74,8 @@ def _plain(call: ModuleCall, values: Mapping[str, object], symbols: Symbols, ite
 
 
 def _substitute(value: object, values: Mapping[str, object], symbols: Symbols, item: str | None) -> object:
-    if isinstance(value, Expr):
-        if value.text in values:  # the whole argument is the item's value
-            return values[value.text]
-        return _expr(value, values, symbols, item)
-    if isinstance(value, dict):
-        return {k: _substitute(v, values, symbols, item) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_substitute(v, values, symbols, item) for v in value]
-    return value
+    # An argument that is the item's value entirely becomes that value (a literal, a name).
+    return map_exprs(value, lambda e: values[e.text] if e.text in values else _expr(e, values, symbols, item))
 
 
 def _expr(expr: Expr, values: Mapping[str, object], symbols: Symbols, item: str | None) -> Expr:

@@ -168,3 +168,8 @@ class ParamValue:
     default: str | None  # None: required, no default (secrets)
     # Set when `name` is an object parameter grouping many settings: this value's (key, field) in it.
     within: tuple[str, str] | None = None
+
+    @property
+    def reads(self) -> str:
+        """How main.bicep reads the value: `name`, or `name.key.field` for a grouped setting."""
+        return self.name if self.within is None else f"{self.name}.{self.within[0]}.{self.within[1]}"

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from momentloop_infra.bicep.expr import Expr, ref, refs_of
+from momentloop_infra.bicep.expr import Expr, map_exprs, ref, refs_of
 from momentloop_infra.bicep.serialize import render
 from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue
 
@@ -174,15 +174,7 @@ def _rewrite(
 
 def _rewrite_value(value: object, renamed: Mapping[str, str], moved: Mapping[str, object], read_from: object) -> object:
     """The value with its expressions rewritten; the same object when nothing in it changes."""
-    if isinstance(value, Expr):
-        return _rewrite_expr(value, renamed, moved, read_from)
-    if isinstance(value, dict):
-        items = {k: _rewrite_value(v, renamed, moved, read_from) for k, v in value.items()}
-        return value if all(items[k] is v for k, v in value.items()) else items
-    if isinstance(value, list | tuple):
-        found = [_rewrite_value(v, renamed, moved, read_from) for v in value]
-        return value if all(a is b for a, b in zip(found, value, strict=True)) else found
-    return value
+    return map_exprs(value, lambda e: _rewrite_expr(e, renamed, moved, read_from))
 
 
 def _rewrite_expr(

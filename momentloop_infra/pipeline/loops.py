@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.bicep.expr import Expr, map_exprs
 from momentloop_infra.model.records import BicepFile, ModuleCall, ModuleLoop, Variable
 
 ITEM = "item"
@@ -263,22 +263,7 @@ def _item_ref(field: str) -> str:
 
 def _redirect(value: object, members: Mapping[str, _Member]) -> object:
     """Reads of calls now in a loop go to their copy: `store_7.outputs.x` -> `storageStore[7].outputs.x`."""
-    if isinstance(value, Expr):
-        moved = value.refs & members.keys()
-        if not moved:
-            return value
-
-        def swap(match: re.Match[str]) -> str:
-            member = members.get(match.group(1))
-            return match.group(0) if member is None else f"{member.collection}[{member.index}]"
-
-        text = _OUTPUT_READ.sub(swap, value.text)
-        return Expr(text, frozenset((value.refs - moved) | {members[s].collection for s in moved}))
-    if isinstance(value, dict):
-        return {k: _redirect(v, members) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_redirect(v, members) for v in value]
-    return value
+    return map_exprs(value, lambda e: _redirect_expr(e, members))
 
 
 def _redirect_call(call: ModuleCall, members: Mapping[str, _Member]) -> ModuleCall:
@@ -291,6 +276,13 @@ def _redirect_call(call: ModuleCall, members: Mapping[str, _Member]) -> ModuleCa
 
 
 def _redirect_expr(expr: Expr, members: Mapping[str, _Member]) -> Expr:
-    found = _redirect(expr, members)
-    assert isinstance(found, Expr)
-    return found
+    moved = expr.refs & members.keys()
+    if not moved:
+        return expr
+
+    def swap(match: re.Match[str]) -> str:
+        member = members.get(match.group(1))
+        return match.group(0) if member is None else f"{member.collection}[{member.index}]"
+
+    text = _OUTPUT_READ.sub(swap, expr.text)
+    return Expr(text, frozenset((expr.refs - moved) | {members[s].collection for s in moved}))

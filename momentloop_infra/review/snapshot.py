@@ -58,11 +58,6 @@ class Snapshot:
         return cls(stack, profile, {}, (), source)
 
 
-def env_key(value: ParamValue) -> str:
-    """How main.bicep reads the value: `name`, or `group.key.field` for a grouped setting."""
-    return value.name if value.within is None else f"{value.name}.{value.within[0]}.{value.within[1]}"
-
-
 def typed_default(value: ParamValue) -> Value:
     if value.default is None:
         return Opaque(value.name)
@@ -195,7 +190,7 @@ def _called(
 
 def snapshot_of(project: Project, source: str = "") -> Snapshot:
     secure = {p.name for p in project.main.params if p.secure}
-    main_env: dict[str, Value] = {env_key(v): typed_default(v) for v in project.param_values if v.name not in secure}
+    main_env: dict[str, Value] = {v.reads: typed_default(v) for v in project.param_values if v.name not in secure}
     grants = tuple(sorted({GrantRef(g.role.name, g.principal, g.target) for g in project.grants}, key=str))
     return Snapshot(project.name, project.profile, _instances(project.main, project.modules, main_env), grants, source)
 
@@ -211,5 +206,5 @@ def snapshot_of_files(
 ) -> Snapshot:
     """The same reduction for records read back from generated files (`diff --against-dir`)."""
     secure = {p.name for p in main.params if p.secure}
-    main_env: dict[str, Value] = {env_key(v): typed_default(v) for v in param_values if v.name not in secure}
+    main_env: dict[str, Value] = {v.reads: typed_default(v) for v in param_values if v.name not in secure}
     return Snapshot(stack, profile, _instances(main, modules, main_env), grants, source)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.model.expand import loop_items
 from momentloop_infra.model.findings import Finding
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue
@@ -90,7 +91,7 @@ def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, .
     literal argument, or the allowed values and profile default of the main parameter passed."""
     # A field of an object parameter (`blobStoreSettings.store.sku`) is a parameter of its own here.
     main_params = {p.name: p for p in project.main.params} | _fields(project.main)
-    defaults = {_assigned(v): _typed(v) for v in project.param_values if v.default is not None}
+    defaults = {v.reads: _typed(v) for v in project.param_values if v.default is not None}
     found: dict[str, dict[str, tuple[object, ...]]] = {}
     # Calls in main.bicep and in grouping modules (which pass main's parameters on by name).
     calls = [(file, call) for file in (project.main, *project.modules.values()) for call in file.modules]
@@ -125,20 +126,13 @@ def _item_columns(file: BicepFile, call: ModuleCall) -> dict[str, tuple[object, 
     an expression are left out: unknown)."""
     if call.loop is None:
         return {}
-    rows = next((v.value for v in file.variables if v.name == call.loop.items), None)
-    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-        return {}
+    rows = loop_items(file, call)
     columns: dict[str, tuple[object, ...]] = {}
-    for field in rows[0]:
+    for field in rows[0] if rows else ():
         column = [r.get(field) for r in rows]
         if all(isinstance(v, str | int | bool) for v in column):
             columns[f"{call.loop.item}.{field}"] = tuple(dict.fromkeys(column))
     return columns
-
-
-def _assigned(value: ParamValue) -> str:
-    """What main.bicepparam assigns: a parameter, or one field of an object parameter."""
-    return value.name if value.within is None else f"{value.name}.{value.within[0]}.{value.within[1]}"
 
 
 def _typed(value: ParamValue) -> object:
@@ -298,8 +292,8 @@ def check_project(project: Project) -> list[Finding]:
             )
             continue
         # A grouped setting is checked against its field of the object parameter's type.
-        target = main_param if value.within is None or not main_param.shape else fields.get(_assigned(value))
-        where = f"param {_assigned(value)}"
+        target = main_param if value.within is None or not main_param.shape else fields.get(value.reads)
+        where = f"param {value.reads}"
         if target is None:
             found.append(
                 Finding(
