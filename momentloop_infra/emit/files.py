@@ -53,7 +53,8 @@ class Layout:
 
 
 def _relative(target: Path, start: Path) -> str:
-    rel = os.path.relpath(target.resolve(), start.resolve())
+    """`target` relative to `start`, a folder already resolved (once for every service)."""
+    rel = os.path.relpath(target.resolve(), start)
     return "." if rel == "." else posixpath.join(*Path(rel).parts)
 
 
@@ -67,7 +68,7 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
         files[path] = render_bicep(module)
     abbreviations = Path(__file__).resolve().parent.parent / "data" / "abbreviations.json"
     files["abbreviations.json"] = abbreviations.read_text("utf-8").replace("\r\n", "\n")
-    yaml_dir = layout.azure_yaml.parent
+    yaml_dir = layout.azure_yaml.parent.resolve()
     services: list[dict[str, str]] = []
     for service in project.services:
         if service.image is not None:

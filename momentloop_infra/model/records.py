@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Literal
 
@@ -132,30 +133,42 @@ class BicepFile:
 
 def named_by_library(file: BicepFile) -> BicepFile:
     """The file with every parameter and output marked as named by the library."""
-    # Copied field by field: attrs.evolve costs ~20 µs a record, a tenth of a large synth.
-    params = tuple(
-        p
-        if p.generated
-        else Param(
-            name=p.name,
-            type=p.type,
-            secure=p.secure,
-            description=p.description,
-            allowed=p.allowed,
-            min_length=p.min_length,
-            max_length=p.max_length,
-            min_value=p.min_value,
-            max_value=p.max_value,
-            default=p.default,
-            generated=True,
-            shape=p.shape,
-        )
-        for p in file.params
-    )
+    params = tuple(p if p.generated else _generated(p) for p in file.params)
     outputs = tuple(
         o if o.generated else Output(o.name, o.type, o.value, o.description, generated=True) for o in file.outputs
     )
     return BicepFile(file.target_scope, params, file.variables, file.resources, file.modules, outputs, file.header)
+
+
+def _generated(p: Param) -> Param:
+    try:
+        return _shared_generated(p)
+    except TypeError:  # a default that is a dict or a list: not hashable, so not shared
+        return _copy_generated(p)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_generated(p: Param) -> Param:
+    # Like modules declare the same parameters (name, location, tags...): one copy of each.
+    return _copy_generated(p)
+
+
+def _copy_generated(p: Param) -> Param:
+    # Field by field: attrs.evolve costs ~20 µs a record, a tenth of a large synth.
+    return Param(
+        name=p.name,
+        type=p.type,
+        secure=p.secure,
+        description=p.description,
+        allowed=p.allowed,
+        min_length=p.min_length,
+        max_length=p.max_length,
+        min_value=p.min_value,
+        max_value=p.max_value,
+        default=p.default,
+        generated=True,
+        shape=p.shape,
+    )
 
 
 @attrs.frozen

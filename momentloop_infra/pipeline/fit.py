@@ -104,9 +104,13 @@ def fit_modules(main: BicepFile) -> tuple[BicepFile, dict[str, BicepFile]]:
         arguments: dict[str, object] = {}
         needs: set[int] = set()
         for call in chunk:
-            foreign = {s: group_of[s] for s in refs_of(call.params.values()) if group_of.get(s, index) != index}
-            rewritten = _rewrite(call.params, {}, dict.fromkeys(foreign, index), read_from)
-            for symbol in refs_of(rewritten.values()):
+            reads = refs_of(call.params.values())
+            foreign = [s for s in reads if group_of.get(s, index) != index]
+            rewritten = call.params
+            if foreign:  # most calls read only their own group's modules
+                rewritten = _rewrite(call.params, {}, dict.fromkeys(foreign, index), read_from)
+                reads = refs_of(rewritten.values())
+            for symbol in sorted(reads):
                 if symbol in group_of or symbol in params:
                     continue
                 if symbol.startswith("group") and symbol[5:].isdigit():

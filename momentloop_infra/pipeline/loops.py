@@ -43,9 +43,10 @@ def collapse(file: BicepFile, constants: frozenset[str]) -> BicepFile:
     item may read (known when the deployment starts: the file's plain parameters and variables)."""
     families: dict[tuple[object, ...], list[ModuleCall]] = {}
     symbols = {c.symbol for c in file.modules}
+    skeletons: dict[object, object] = {}  # many calls pass the same expressions (`location`, `tags`)
     for call in file.modules:
         if call.loop is None:
-            shape = tuple(_skeleton(v, symbols) for v in call.params.values())
+            shape = tuple(_known_skeleton(v, symbols, skeletons) for v in call.params.values())
             key = (call.file, call.scope, tuple(call.params), len(call.depends_on), shape)
             families.setdefault(key, []).append(call)
     candidates = [calls for calls in families.values() if len(calls) > 1]
@@ -93,6 +94,15 @@ def constants_of(file: BicepFile) -> frozenset[str]:
 
 
 _BLANKABLE = re.compile(r"'(?:[^'\\]|\\.)*'|\.[A-Za-z_]\w*|[A-Za-z_]\w*")
+
+
+def _known_skeleton(value: object, symbols: set[str], known: dict[object, object]) -> object:
+    if not isinstance(value, Expr):
+        return _skeleton(value, symbols)
+    found = known.get(value.text)
+    if found is None:
+        found = known[value.text] = _skeleton(value, symbols)
+    return found
 
 
 def _skeleton(value: object, symbols: set[str]) -> object:

@@ -53,6 +53,12 @@ _BOUNDS = (
 )
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The two forms most of a large stack's expressions take, translated without the parser (the
+# same nodes it would give): a dotted name (`env.outputs.id`) and a string whose holes are
+# dotted names (`'${abbrs.storageStorageAccounts}store-1-${resourceToken}'`).
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
+_SIMPLE_TEMPLATE = re.compile(r"'(?:[^'\\$]|\$(?!\{)|\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\})*'")
+_HOLE = re.compile(r"\$\{([^}]*)\}")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LAMBDA_ARGS = re.compile(r"\(\s*((?:[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)?)\s*\)\s*=>")
 _ARROW = re.compile(r"\s*=>")
@@ -475,6 +481,10 @@ class _FileScope:
         if found is None:
             if _IDENT.fullmatch(text):
                 found = self.resolve(text, [], None, loop)
+            elif _DOTTED.fullmatch(text):
+                found = self.dotted(text, loop)
+            elif _SIMPLE_TEMPLATE.fullmatch(text):
+                found = self.template_string(text[1:-1], loop)
             else:
                 try:
                     found = _Parser(text, self, loop).parse()
@@ -482,6 +492,20 @@ class _FileScope:
                     found = ("e", self.approximate(text, loop))
             self._parsed[key] = found
         return found
+
+    def dotted(self, text: str, loop: tuple[str, str] | None) -> Node:
+        name, *path = text.split(".")
+        return self.resolve(name, [(".", part) for part in path], None, loop)
+
+    def template_string(self, body: str, loop: tuple[str, str] | None) -> Node:
+        """A string literal's body with no escapes, whose holes are dotted names (`_SIMPLE_TEMPLATE`)."""
+        pieces = _HOLE.split(body)  # literal, hole, literal, ..., literal
+        if len(pieces) == 1:
+            return ("s", body)
+        holes = [self.dotted(h, loop) if "." in h else self.resolve(h, [], None, loop) for h in pieces[1::2]]
+        literals = [part.replace("{", "{{").replace("}", "}}") for part in pieces[0::2]]
+        pattern = "".join(f"{part}{{{k}}}" for k, part in enumerate(literals[:-1])) + literals[-1]
+        return ("e", f"format({_quote(pattern)}{''.join(', ' + arm(h) for h in holes)})")
 
     def value_node(self, value: object, loop: tuple[str, str] | None = None) -> Node:
         """A Python value of a record (a body, a parameter value) as a node."""

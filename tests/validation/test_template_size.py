@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from momentloop_infra import synthesize
 from momentloop_infra.bicep.expr import Expr, output, ref
@@ -344,3 +346,37 @@ def test_the_size_limit_is_read_when_the_rule_runs(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(template_size, "MAX_TEMPLATE_BYTES", 1000)
     (finding,) = _size_findings(TINY)
     assert finding.value == compiled_size(TINY)
+
+
+# -- the fast paths for the commonest forms give the parser's own translation ----------------------
+
+_NAMES = st.sampled_from(["account", "blobs", "image", "tags", "item", "unknown", "outputs", "id", "x_1"])
+_LITERAL = st.text(alphabet="ab-{}$ 0", max_size=6).filter(lambda t: "${" not in t)
+
+
+@st.composite
+def _simple_expressions(draw: st.DrawFn) -> str:
+    first = ".".join(draw(st.lists(_NAMES, min_size=1, max_size=4)))
+    if draw(st.booleans()):
+        return first
+    holes = draw(st.lists(st.lists(_NAMES, min_size=1, max_size=3).map(".".join), max_size=3))
+    literals = draw(st.lists(_LITERAL, min_size=len(holes) + 1, max_size=len(holes) + 1))
+    body = literals[0] + "".join(f"${{{hole}}}{literal}" for hole, literal in zip(holes, literals[1:], strict=True))
+    return f"'{body}'"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_simple_expressions(), looped=st.booleans())
+def test_dotted_names_and_simple_strings_translate_as_the_parser_does(text: str, looped: bool) -> None:
+    file = BicepFile(
+        params=(Param("image", "string"), Param("tags", "object")),
+        variables=(Variable("x_1", "v"),),
+        resources=(
+            Resource("account", STORAGE, "2025-06-01", {"name": "st1"}),
+            Resource("blobs", f"{STORAGE}/blobServices", "2025-06-01", {"parent": ref("account"), "name": "default"}),
+        ),
+    )
+    scope = template_size._FileScope(file)
+    loop = ("item", "variables('items')[copyIndex()]") if looped else None
+    fast = scope.node(text, loop)
+    assert fast == template_size._Parser(text, scope, loop).parse()
