@@ -142,28 +142,40 @@ port_is_free "$BACKEND_PORT" || fail "port $BACKEND_PORT is in use: set BACKEND_
 RUN="$(mktemp -d "${TMPDIR:-/tmp}/momentloop-dev.XXXXXX")"
 chmod 755 "$RUN"
 PIDS=()
+# Whether PID still runs (a zombie, exited but not yet reaped, does not): running PID.
 # shellcheck disable=SC2317  # called from the trap
-stop_pid() {
-  local pid="$1" waited=0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  while kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != "Z" ]; do
-    sleep 0.1
-    waited=$((waited + 1))
+running() {
+  kill -0 "$1" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]
+}
+# Asks every process to stop at once, newest first, then waits for them together: those still
+# running after 15 seconds are killed. One shared grace period, not one per process, so a slow
+# machine stops in seconds whatever the number of services.
+# shellcheck disable=SC2317  # called from the trap
+stop_all() {
+  local index pid waited=0 left
+  for ((index = ${#PIDS[@]} - 1; index >= 0; index--)); do
+    kill -TERM "${PIDS[index]}" 2>/dev/null || true
+  done
+  while :; do
+    left=0
+    for pid in "${PIDS[@]}"; do
+      if running "$pid"; then left=1; fi
+    done
+    [ "$left" -eq 1 ] || break
     if [ "$waited" -ge 150 ]; then
-      kill -KILL "$pid" 2>/dev/null || true
+      for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
       break
     fi
+    sleep 0.1
+    waited=$((waited + 1))
   done
-  wait "$pid" 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 # shellcheck disable=SC2317  # the EXIT trap
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  local index
-  for ((index = ${#PIDS[@]} - 1; index >= 0; index--)); do
-    stop_pid "${PIDS[index]}"
-  done
+  [ "${#PIDS[@]}" -eq 0 ] || stop_all
   if [ -f "$RUN/pg/data/postmaster.pid" ]; then
     "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$RUN/pg/data" -m fast -w -t 30 stop >/dev/null 2>&1 || true
   fi
