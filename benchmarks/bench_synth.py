@@ -6,7 +6,8 @@
    validated) and write, per app (flat when growth is linear), peak memory of the whole process
    (each size runs in a fresh interpreter), and whether every template is inside ARM's limits
    (256 parameters, 512 variables, 800 resources and module deployments counting every copy of a
-   loop, 64 outputs, and 4 MB for the compiled main.json, estimated by validation/template_size.py).
+   loop, 64 outputs, 4 MB for the compiled main.json and 1 MB for one resource definition in it, estimated
+   by validation/template_size.py).
 
 The rounds are interleaved (one run of each kind per round), so load on the shared machine
 falls on all of them alike; best and median are printed.
@@ -35,7 +36,7 @@ from momentloop_infra import (BlobStore, ContainerApp, ContainerAppsEnvironment,
 from momentloop_infra.emit.files import Layout
 from momentloop_infra.pipeline.run import write
 from momentloop_infra.validation.rules import TEMPLATE_LIMITS
-from momentloop_infra.validation.template_size import MAX_TEMPLATE_BYTES, compiled_size
+from momentloop_infra.validation.template_size import MAX_RESOURCE_BYTES, MAX_TEMPLATE_BYTES, compiled_sizes
 n = int(sys.argv[1])
 t1 = time.perf_counter()
 stack = Stack("generated")
@@ -59,12 +60,13 @@ for f in (project.main, *project.modules.values()):
         worst[what] = max(worst[what], count)
 largest = max(len(text.encode()) for name, text in files.items() if name.endswith(".bicep"))
 # What azd submits: main.json, every module declaration's template inlined (a loop's once).
-compiled = compiled_size(project)
-fits = all(worst[w] <= limits[w] for w in limits) and compiled <= MAX_TEMPLATE_BYTES
+sizes = compiled_sizes(project)
+fits = all(worst[w] <= limits[w] for w in limits) and sizes.total <= MAX_TEMPLATE_BYTES and sizes.largest <= MAX_RESOURCE_BYTES
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"import_s": t1 - t0, "synth_s": t2 - t1, "resources": project.resource_count,
                   "roles": project.role_assignment_count, "files": len(files), "peak_mib": peak_kib / 1024,
-                  "fits": fits, "worst": worst, "largest_kib": largest / 1024, "compiled_kib": compiled / 1024}))
+                  "fits": fits, "worst": worst, "largest_kib": largest / 1024, "compiled_kib": sizes.total / 1024,
+                  "largest_resource_kib": sizes.largest / 1024}))
 """
 
 
@@ -126,6 +128,8 @@ def main() -> None:
             print(f"        largest counts in one template: {worst}; largest file {largest:.0f} KiB")
             compiled = float(str(first["compiled_kib"]))
             print(f"        compiled main.json (estimate, as azd submits it; limit 4096 KiB): {compiled:.0f} KiB")
+            resource_kib = float(str(first["largest_resource_kib"]))
+            print(f"        its largest resource definition (a group's deployment; limit 1024 KiB): {resource_kib:.0f} KiB")
     print("  (targets at N=500: whole process under 0.4 s and 100 MiB peak, every template in limits;")
     print("   ms/app flat from 100 to 500 = linear growth)")
 

@@ -293,14 +293,23 @@ def template_limits(project: Project) -> Iterator[Hit]:
             if counts[what] > limit:
                 yield Hit(stack, what, counts[what], name, "", f"{name} declares {counts[what]} {what}, over {limit}")
     # Bicep inlines every module declaration's template into main.json: an estimate, as Bicep writes it.
-    size, most = template_size.compiled_size(project), template_size.MAX_TEMPLATE_BYTES
-    if size > most:
+    sizes = template_size.compiled_sizes(project)
+    most = template_size.MAX_TEMPLATE_BYTES
+    if sizes.total > most:
         detail = (
-            f"the compiled main.json would be about {size / 2**20:.1f} MB, over Azure's {most / 2**20:g} MB: "
+            f"the compiled main.json would be about {sizes.total / 2**20:.1f} MB, over Azure's {most / 2**20:g} MB: "
             "each module declaration's template is inlined into it once per declaration (a loop's once for "
             "all its copies), so fewer distinct module declarations make it smaller"
         )
-        yield Hit(stack, "size", size, MAIN, "", detail)
+        yield Hit(stack, "size", sizes.total, MAIN, "", detail)
+    one = template_size.MAX_RESOURCE_BYTES
+    if sizes.largest > one:
+        detail = (
+            f"its deployment in the compiled main.json would be about {sizes.largest / 2**20:.1f} MB, over "
+            f"Azure's {one / 2**20:g} MB for one resource definition: a module's deployment holds the module's "
+            "whole template, so a grouping module with fewer calls, or fewer resources in one module, makes it smaller"
+        )
+        yield Hit(stack, "resource size", sizes.largest, MAIN, sizes.largest_symbol, detail)
 
 
 def tags_present(project: Project) -> Iterator[Hit]:
@@ -479,8 +488,8 @@ RULES: tuple[Rule, ...] = (
         "ML210",
         "template-limits",
         "error",
-        "Azure rejects a template over 256 parameters, 512 variables, 800 resources or 64 outputs, so the "
-        "project cannot deploy",
+        "Azure rejects a template over 256 parameters, 512 variables, 800 resources, 64 outputs or 4 MB, or "
+        "with a resource definition over 1 MB, so the project cannot deploy",
         "report it: synthesis groups parameters and module deployments to stay within these limits",
         template_limits,
     ),

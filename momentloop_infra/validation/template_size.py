@@ -28,12 +28,15 @@ from collections.abc import Iterable, Mapping
 from importlib import resources as package_resources
 from typing import Any
 
+import attrs
+
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, Resource
 from momentloop_infra.validation.consistency import MAIN
 
 MAX_TEMPLATE_BYTES = 4 * 1024 * 1024
+MAX_RESOURCE_BYTES = 1024 * 1024  # one resource definition, a nested deployment's inlined template included
 
 DEPLOYMENTS = "Microsoft.Resources/deployments"
 DEPLOYMENTS_API = "2022-09-01"
@@ -888,4 +891,34 @@ def template_json(template: Mapping[str, Any]) -> str:
 
 def compiled_size(project: Project) -> int:
     """Estimated bytes of the compiled main.json that `azd provision` submits."""
-    return len(template_json(compiled_template(project)).encode("utf-8"))
+    return compiled_sizes(project).total
+
+
+@attrs.frozen
+class CompiledSizes:
+    """Estimated bytes of the compiled main.json, and of its largest resource definition (a
+    grouping module's nested deployment, whose template holds every call of the group)."""
+
+    total: int
+    largest: int
+    largest_symbol: str
+
+
+def compiled_sizes(project: Project) -> CompiledSizes:
+    """Both sizes in one pass: each top-level resource is written once, and the whole template's
+    size is the rest's plus theirs (exactly what `template_json` of the whole would measure)."""
+    template = compiled_template(project)
+    resources = template.get("resources", [])
+    entries = list(resources.items()) if isinstance(resources, dict) else [(None, r) for r in resources]
+    sizes = [(key, len(template_json(entry).encode("utf-8"))) for key, entry in entries]
+    rest = len(template_json({**template, "resources": {} if isinstance(resources, dict) else []}).encode("utf-8"))
+    keys = sum(len(json.dumps(key, ensure_ascii=False).encode("utf-8")) + 1 for key, _ in sizes if key is not None)
+    total = rest + sum(size for _, size in sizes) + keys + max(len(sizes) - 1, 0)
+    if not sizes:
+        return CompiledSizes(total, 0, "")
+    index = max(range(len(sizes)), key=lambda k: sizes[k][1])
+    key, largest = sizes[index]
+    if key is None:  # an indexed template lists main.bicep's deployed resources, then its modules
+        main = project.main
+        key = ([r.symbol for r in main.resources if not r.existing] + [m.symbol for m in main.modules])[index]
+    return CompiledSizes(total, largest, key)

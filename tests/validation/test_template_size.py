@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,8 +22,10 @@ from momentloop_infra.validation.template_size import (
     DEPLOYMENTS,
     DEPLOYMENTS_API,
     GENERATOR_VERSION,
+    MAX_RESOURCE_BYTES,
     MAX_TEMPLATE_BYTES,
     compiled_size,
+    compiled_sizes,
     compiled_template,
     template_hash,
     template_json,
@@ -346,6 +349,46 @@ def test_the_size_limit_is_read_when_the_rule_runs(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(template_size, "MAX_TEMPLATE_BYTES", 1000)
     (finding,) = _size_findings(TINY)
     assert finding.value == compiled_size(TINY)
+
+
+def _one_big_module(blob_bytes: int) -> Project:
+    """One module holding a variable of `blob_bytes` characters, called once, beside the tiny store."""
+    big = BicepFile(variables=(Variable("blob", "x" * blob_bytes),), outputs=(Output("blob", "string", ref("blob")),))
+    calls = (
+        ModuleCall("store", "modules/store.bicep", "store", {"location": "westeurope"}, scope=None),
+        ModuleCall("big", "modules/big.bicep", "big", {}, scope=None),
+    )
+    return project_of(BicepFile(modules=calls), {"modules/store.bicep": STORE, "modules/big.bicep": big})
+
+
+@pytest.mark.parametrize("project", [TINY, _one_big_module(10), _huge()], ids=["tiny", "two-modules", "huge"])
+def test_the_sizes_come_from_one_pass_and_add_up_to_the_whole_template(project: Project) -> None:
+    template = compiled_template(project)
+    sizes = compiled_sizes(project)
+    assert sizes.total == len(template_json(template).encode("utf-8")) == compiled_size(project)
+    largest = max(len(template_json(r).encode("utf-8")) for r in template["resources"])
+    assert sizes.largest == largest
+
+
+def test_a_symbolic_template_adds_up_too_and_names_its_largest_resource() -> None:
+    grouped = Param("settings", "object", shape=(("a", (Param("cpu", "string"),)),))
+    plain = _one_big_module(5000)
+    project = project_of(attrs.evolve(plain.main, params=(grouped,)), plain.modules)
+    template = compiled_template(project)
+    assert template["languageVersion"] == "2.0" and isinstance(template["resources"], dict)
+    sizes = compiled_sizes(project)
+    assert sizes.total == len(template_json(template).encode("utf-8"))
+    assert sizes.largest_symbol == "big"
+
+
+def test_a_module_deployment_over_1_mb_is_an_ml210_error_naming_it() -> None:
+    under, over = _one_big_module(900_000), _one_big_module(1_100_000)
+    assert compiled_size(over) < MAX_TEMPLATE_BYTES  # the whole template is within its 4 MB
+    assert [f for f in validate_project(under)[0].findings if f.rule == "ML210"] == []
+    (finding,) = [f for f in validate_project(over)[0].findings if f.rule == "ML210"]
+    assert finding.level == "error" and finding.field == "resource size" and finding.symbol == "big"
+    assert finding.value == compiled_sizes(over).largest > MAX_RESOURCE_BYTES
+    assert "its deployment in the compiled main.json would be about 1.0 MB, over Azure's 1 MB" in finding.message
 
 
 # -- the fast paths for the commonest forms give the parser's own translation ----------------------
