@@ -42,9 +42,26 @@ def make_image(folder: Path, mib: float) -> Path:
     target = folder / "big.jpg"
     while True:
         subprocess.run(
-            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-             "-i", f"nullsrc=s={side}x{side},geq=random(1)*255:random(2)*255:random(3)*255",
-             "-frames:v", "1", "-pix_fmt", "yuvj444p", "-q:v", "1", "-f", "mjpeg", str(target)],
+            [
+                "ffmpeg",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"nullsrc=s={side}x{side},geq=random(1)*255:random(2)*255:random(3)*255",
+                "-frames:v",
+                "1",
+                "-pix_fmt",
+                "yuvj444p",
+                "-q:v",
+                "1",
+                "-f",
+                "mjpeg",
+                str(target),
+            ],
             check=True,
         )
         size = target.stat().st_size
@@ -65,6 +82,7 @@ async def run(args: argparse.Namespace, base_url: str, image: Path, pid: int) ->
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=args.uploads)
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=600, limits=limits) as client:
+
         async def one(index: int) -> httpx.Response:
             with image.open("rb") as handle:
                 return await client.post("/api/moments", files={"file": (f"img-{index}.jpg", handle, "image/jpeg")})
@@ -76,8 +94,11 @@ async def run(args: argparse.Namespace, base_url: str, image: Path, pid: int) ->
         peak = memory_kib(pid, "VmHWM")
 
         ok = [r for r in responses if isinstance(r, httpx.Response) and r.status_code == 201]
-        failed = [r if isinstance(r, Exception) else f"{r.status_code} {r.text[:200]}"
-                  for r in responses if not (isinstance(r, httpx.Response) and r.status_code == 201)]
+        failed = [
+            r if isinstance(r, Exception) else f"{r.status_code} {r.text[:200]}"
+            for r in responses
+            if not (isinstance(r, httpx.Response) and r.status_code == 201)
+        ]
         listed = (await client.get("/api/moments", params={"limit": 100})).json()["items"]
         size = image.stat().st_size
         verified = 0
@@ -94,8 +115,10 @@ async def run(args: argparse.Namespace, base_url: str, image: Path, pid: int) ->
         print(f"  failure: {failure}")
     print(f"rows listed: {len(listed)}; blobs verified (size + thumbnail): {verified}")
     print(f"wall time: {elapsed:.1f} s ({total_mib / elapsed:.1f} MiB/s)")
-    print(f"server RSS idle: {idle / 1024:.0f} MiB; peak (VmHWM): {peak / 1024:.0f} MiB; "
-          f"growth: {(peak - idle) / 1024:.0f} MiB")
+    print(
+        f"server RSS idle: {idle / 1024:.0f} MiB; peak (VmHWM): {peak / 1024:.0f} MiB; "
+        f"growth: {(peak - idle) / 1024:.0f} MiB"
+    )
     lost = args.uploads - verified
     print("result:", "OK, all stored, none lost" if not failed and lost == 0 else f"FAILED ({lost} lost)")
     return 0 if not failed and lost == 0 else 1
@@ -129,9 +152,20 @@ def main() -> int:
             "TMPDIR": str(work),
         }
         server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "momentloop_app.main:app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning"],
-            env=env, cwd=work,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "momentloop_app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=work,
         )
         base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -23,6 +23,11 @@ def test_ruff_check() -> None:
     assert result.returncode == 0, result.stdout[-5000:]
 
 
+def test_ruff_format_check() -> None:
+    result = run(str(BIN / "ruff"), "format", "--check", ".")
+    assert result.returncode == 0, result.stdout[-5000:]
+
+
 def test_mypy_strict_on_our_packages() -> None:
     result = run(str(BIN / "mypy"), "momentloop_infra", "momentloop_app")
     assert result.returncode == 0, result.stdout[-5000:]

@@ -89,7 +89,9 @@ async def receive_file(
         raw_filename = options.get(b"filename")
         state.handle = state.target.open("xb")
         state.received = ReceivedFile(
-            path=state.target, size=0, head=b"",
+            path=state.target,
+            size=0,
+            head=b"",
             filename=raw_filename.decode("utf-8", "replace") if raw_filename else None,
         )
 
@@ -102,11 +104,9 @@ async def receive_file(
         assert state.handle is not None and state.received is not None
         state.received.size += end - start
         if state.received.size > state.max_bytes:
-            raise UploadError(
-                f"the file is larger than the limit of {state.max_bytes} bytes", status_code=413
-            )
+            raise UploadError(f"the file is larger than the limit of {state.max_bytes} bytes", status_code=413)
         if len(state.head) < 64:
-            state.head += data[start:min(end, start + 64)]
+            state.head += data[start : min(end, start + 64)]
         state.handle.write(data[start:end])
 
     def on_part_end() -> None:

@@ -72,9 +72,7 @@ class SlideshowExportRunner:
     def _image_paths(self, job: ClaimedJob) -> list[str]:
         with Session(self.engine) as session:
             rows = session.execute(
-                select(Moment.id, Moment.image_path).where(
-                    Moment.id.in_(job.moment_ids), Moment.user_id == job.user_id
-                )
+                select(Moment.id, Moment.image_path).where(Moment.id.in_(job.moment_ids), Moment.user_id == job.user_id)
             ).all()
         found = {row.id: row.image_path for row in rows}
         missing = [str(moment_id) for moment_id in job.moment_ids if moment_id not in found]
@@ -109,8 +107,12 @@ class SlideshowExportRunner:
 
             try:
                 render_slideshow(
-                    images, video, self.options,
-                    binaries=self.binaries, on_progress=on_progress, cancel=cancel,
+                    images,
+                    video,
+                    self.options,
+                    binaries=self.binaries,
+                    on_progress=on_progress,
+                    cancel=cancel,
                 )
             except FFmpegCancelledError:
                 raise

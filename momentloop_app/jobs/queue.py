@@ -101,7 +101,10 @@ def claim(engine: Engine, *, worker_id: str, lease_seconds: float) -> ClaimedJob
     if row is None:
         return None
     return ClaimedJob(
-        id=row.id, user_id=row.user_id, moment_ids=list(row.moment_ids), attempts=row.attempts,
+        id=row.id,
+        user_id=row.user_id,
+        moment_ids=list(row.moment_ids),
+        attempts=row.attempts,
         locked_by=row.locked_by,
     )
 
@@ -120,11 +123,14 @@ def heartbeat(engine: Engine, job: ClaimedJob, *, lease_seconds: float, progress
     """Renew the lease (and store progress); `False` when this worker no longer holds the job."""
     if progress is None:
         return _owned_update(
-            engine, job, "locked_until = clock_timestamp() + make_interval(secs => :lease)",
+            engine,
+            job,
+            "locked_until = clock_timestamp() + make_interval(secs => :lease)",
             {"lease": lease_seconds},
         )
     return _owned_update(
-        engine, job,
+        engine,
+        job,
         "locked_until = clock_timestamp() + make_interval(secs => :lease), progress = GREATEST(progress, :p)",
         {"lease": lease_seconds, "p": max(0, min(progress, 100))},
     )
@@ -132,7 +138,8 @@ def heartbeat(engine: Engine, job: ClaimedJob, *, lease_seconds: float, progress
 
 def complete(engine: Engine, job: ClaimedJob, *, video_path: str) -> bool:
     return _owned_update(
-        engine, job,
+        engine,
+        job,
         "status = 'done', progress = 100, video_path = :path, locked_by = NULL, locked_until = NULL, "
         "finished_at = clock_timestamp()",
         {"path": video_path},
@@ -141,9 +148,9 @@ def complete(engine: Engine, job: ClaimedJob, *, video_path: str) -> bool:
 
 def fail(engine: Engine, job: ClaimedJob, *, reason: str) -> bool:
     return _owned_update(
-        engine, job,
-        "status = 'failed', error = :reason, locked_by = NULL, locked_until = NULL, "
-        "finished_at = clock_timestamp()",
+        engine,
+        job,
+        "status = 'failed', error = :reason, locked_by = NULL, locked_until = NULL, finished_at = clock_timestamp()",
         {"reason": reason[:1000]},
     )
 
@@ -151,9 +158,9 @@ def fail(engine: Engine, job: ClaimedJob, *, reason: str) -> bool:
 def release(engine: Engine, job: ClaimedJob) -> bool:
     """Give the job back untouched (graceful shutdown): queued again, the attempt not counted."""
     return _owned_update(
-        engine, job,
-        "status = 'queued', progress = 0, attempts = GREATEST(attempts - 1, 0), locked_by = NULL, "
-        "locked_until = NULL",
+        engine,
+        job,
+        "status = 'queued', progress = 0, attempts = GREATEST(attempts - 1, 0), locked_by = NULL, locked_until = NULL",
         {},
     )
 
@@ -171,6 +178,10 @@ def job_state(engine: Engine, job_id: uuid.UUID, *, user_id: str) -> JobState | 
     if row is None:
         return None
     return JobState(
-        id=row.id, status=row.status, progress=row.progress, video_path=row.video_path, error=row.error,
+        id=row.id,
+        status=row.status,
+        progress=row.progress,
+        video_path=row.video_path,
+        error=row.error,
         updated_at=row.updated_at,
     )

@@ -56,7 +56,11 @@ def default_worker_id() -> str:
 
 class Worker:
     def __init__(
-        self, engine: Engine, runner: JobRunner, *, options: WorkerOptions | None = None,
+        self,
+        engine: Engine,
+        runner: JobRunner,
+        *,
+        options: WorkerOptions | None = None,
         worker_id: str | None = None,
     ) -> None:
         self.engine = engine
@@ -112,7 +116,9 @@ class Worker:
                     continue
                 try:
                     held = queue.heartbeat(
-                        self.engine, job, lease_seconds=self.options.lease_seconds,
+                        self.engine,
+                        job,
+                        lease_seconds=self.options.lease_seconds,
                         progress=current if current != last_sent else None,
                     )
                 except SQLAlchemyError:

@@ -87,8 +87,16 @@ def run_ffmpeg(
     Raises `FFmpegTimeoutError`, `FFmpegCancelledError` or `FFmpegError` (non-zero exit or signal).
     """
     command = [
-        binaries.ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
-        "-progress", "pipe:1", "-nostats", *args,
+        binaries.ffmpeg,
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "error",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        *args,
     ]
     with tempfile.TemporaryFile() as stderr:
         try:

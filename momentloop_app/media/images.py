@@ -25,9 +25,7 @@ class ImageInfo:
     height: int
 
 
-def check_image(
-    path: Path, *, timeout_seconds: float = 15, binaries: FFmpegBinaries = DEFAULT_BINARIES
-) -> ImageInfo:
+def check_image(path: Path, *, timeout_seconds: float = 15, binaries: FFmpegBinaries = DEFAULT_BINARIES) -> ImageInfo:
     """Sniff the bytes, then let ffprobe read the header (time-limited): type, width, height."""
     with path.open("rb") as handle:
         content_type = sniff_image_type(handle.read(SNIFF_BYTES))
@@ -36,10 +34,20 @@ def check_image(
     try:
         probe = subprocess.run(
             [
-                binaries.ffprobe, "-v", "error", "-select_streams", "v:0",
-                "-show_entries", "stream=codec_name,width,height", "-of", "json", str(path),
+                binaries.ffprobe,
+                "-v",
+                "error",
+                "-select_streams",
+                "v:0",
+                "-show_entries",
+                "stream=codec_name,width,height",
+                "-of",
+                "json",
+                str(path),
             ],
-            capture_output=True, timeout=timeout_seconds, check=False,
+            capture_output=True,
+            timeout=timeout_seconds,
+            check=False,
         )
     except subprocess.TimeoutExpired as exc:
         raise InvalidImageError(f"reading the image took longer than {timeout_seconds:g} s") from exc
@@ -49,9 +57,7 @@ def check_image(
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise InvalidImageError(f"the {content_type} image cannot be decoded") from exc
     if probe.returncode != 0 or codec not in PROBE_CODECS[content_type] or width <= 0 or height <= 0:
-        raise InvalidImageError(
-            f"the {content_type} image cannot be decoded (codec {codec!r}, size {width}x{height})"
-        )
+        raise InvalidImageError(f"the {content_type} image cannot be decoded (codec {codec!r}, size {width}x{height})")
     if width > MAX_DIMENSION or height > MAX_DIMENSION:
         raise InvalidImageError(f"image size {width}x{height} is outside 1..{MAX_DIMENSION} pixels per side")
     return ImageInfo(content_type=content_type, width=width, height=height)
@@ -66,10 +72,7 @@ def make_thumbnail(
     binaries: FFmpegBinaries = DEFAULT_BINARIES,
 ) -> None:
     """A JPEG no larger than `max_side` on either side (never upscaled), aspect ratio kept."""
-    scale = (
-        f"scale=w='min({max_side},iw)':h='min({max_side},ih)':force_original_aspect_ratio=decrease,"
-        "format=yuvj420p"
-    )
+    scale = f"scale=w='min({max_side},iw)':h='min({max_side},ih)':force_original_aspect_ratio=decrease,format=yuvj420p"
     try:
         run_ffmpeg(
             ["-i", str(source), "-frames:v", "1", "-vf", scale, "-q:v", "4", "-f", "mjpeg", str(target)],

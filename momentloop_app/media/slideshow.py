@@ -43,8 +43,16 @@ def slideshow_args(images: list[Path], target: Path, options: SlideshowOptions) 
     w, h = options.width, options.height
     for index, image in enumerate(images):
         # -t bounds each looped input, so a bad image cannot make an endless stream.
-        inputs += ["-loop", "1", "-framerate", str(options.fps), "-t", f"{options.seconds_per_image:g}",
-                   "-i", str(image)]
+        inputs += [
+            "-loop",
+            "1",
+            "-framerate",
+            str(options.fps),
+            "-t",
+            f"{options.seconds_per_image:g}",
+            "-i",
+            str(image),
+        ]
         chains.append(
             f"[{index}:v]scale={w}:{h}:force_original_aspect_ratio=decrease,"
             f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps={options.fps},format=yuv420p[v{index}]"
@@ -53,10 +61,23 @@ def slideshow_args(images: list[Path], target: Path, options: SlideshowOptions) 
     graph = ";".join([*chains, f"{joined}concat=n={len(images)}:v=1:a=0[out]"])
     return [
         *inputs,
-        "-filter_complex", graph, "-map", "[out]",
-        "-c:v", "libx264", "-preset", options.preset, "-pix_fmt", "yuv420p",
-        "-t", f"{options.duration(len(images)):g}",
-        "-movflags", "+faststart", "-f", "mp4", str(target),
+        "-filter_complex",
+        graph,
+        "-map",
+        "[out]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        options.preset,
+        "-pix_fmt",
+        "yuv420p",
+        "-t",
+        f"{options.duration(len(images)):g}",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        str(target),
     ]
 
 

@@ -57,8 +57,12 @@ def test_a_settings_module_importing_the_api_breaks_both_checks(tmp_path: Path) 
     # The copy comes first on the path (before the editable install's finder), in a fresh interpreter.
     listed = subprocess.run(
         [sys.executable, "-m", "tests.app.import_graph", APP],
-        cwd=tmp_path, env={**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO_ROOT}"},
-        capture_output=True, text=True, timeout=120, check=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{REPO_ROOT}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     found = json.loads(listed.stdout)
     assert any({"momentloop_app.core.settings.base", "momentloop_app.api.wiring"} <= set(cycle) for cycle in found)

@@ -58,9 +58,7 @@ def test_command_mints_a_token(monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
     assert TokenVerifier(SECRET).user_id(token) == "alice"
 
 
-def test_command_without_secret_explains(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_command_without_secret_explains(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.delenv("JWT_SECRET", raising=False)
     assert main(["alice"]) == 2
     assert "JWT_SECRET is not set" in capsys.readouterr().err

@@ -45,7 +45,9 @@ async def test_ready_once_it_answers_and_the_migrations_ran(postgres_server: Pos
             database.require()
             await database.check_ready()
             with database.engine.connect() as conn:
-                tables = set(conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars())
+                tables = set(
+                    conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars()
+                )
             assert {"moments", "export_jobs", "alembic_version"} <= tables
     finally:
         postgres_server.drop_database(name)

@@ -24,7 +24,11 @@ def test_backend_reaches_the_compose_database() -> None:
     for name in ("backend", "worker"):
         url = sqlalchemy_url(services[name]["environment"]["DATABASE_URL"])
         assert (url.host, url.port, url.username, url.password, url.database) == (
-            "db", 5432, db_env["POSTGRES_USER"], db_env["POSTGRES_PASSWORD"], db_env["POSTGRES_DB"],
+            "db",
+            5432,
+            db_env["POSTGRES_USER"],
+            db_env["POSTGRES_PASSWORD"],
+            db_env["POSTGRES_DB"],
         )
         assert services[name]["environment"]["STORAGE_BACKEND"] == "local"
         assert len(services[name]["environment"]["JWT_SECRET"].split(":-", 1)[1].rstrip("}")) >= 32

@@ -19,7 +19,9 @@ from tests.fixtures.postgres import PostgresServer
 
 
 @pytest.fixture
-def entra_api(postgres_server: PostgresServer, azurite: AzuriteServer, tmp_path: Path) -> Iterator[tuple[ApiServer, FakeCredential]]:
+def entra_api(
+    postgres_server: PostgresServer, azurite: AzuriteServer, tmp_path: Path
+) -> Iterator[tuple[ApiServer, FakeCredential]]:
     # The identity's role, as `pgaadauth` would create it for an Entra administrator; it owns the
     # database, so the app applies its own migrations at start-up.
     role, token = f"id_backend_{uuid.uuid4().hex[:8]}", f"eyJ-{uuid.uuid4().hex}"

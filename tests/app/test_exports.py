@@ -43,8 +43,12 @@ def upload_images(client: httpx.Client, folder: Path, count: int) -> list[str]:
     sizes = ["64x48", "48x96", "120x60"]
     ids = []
     for index in range(count):
-        image = make_image(folder, content_type=("image/jpeg", "image/png", "image/webp")[index % 3],
-                           size=sizes[index % 3], color=colors[index % 5])
+        image = make_image(
+            folder,
+            content_type=("image/jpeg", "image/png", "image/webp")[index % 3],
+            size=sizes[index % 3],
+            color=colors[index % 5],
+        )
         with image.open("rb") as handle:
             response = client.post("/api/moments", files={"file": (image.name, handle)})
         assert response.status_code == 201, response.text
@@ -52,7 +56,9 @@ def upload_images(client: httpx.Client, folder: Path, count: int) -> list[str]:
     return ids
 
 
-def events(api: ApiServer, job_id: str, user: str = "alice", token: str | None = None) -> tuple[list[dict[str, Any]], int | None]:
+def events(
+    api: ApiServer, job_id: str, user: str = "alice", token: str | None = None
+) -> tuple[list[dict[str, Any]], int | None]:
     received: list[dict[str, Any]] = []
     url = f"{api.ws_url}/ws/exports/{job_id}?token={token if token is not None else api.token(user)}"
     with connect(url, open_timeout=10) as socket:
@@ -69,8 +75,21 @@ def probe(data: bytes, folder: Path) -> str:
     video = folder / "probe.mp4"
     video.write_bytes(data)
     return subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height",
-         "-of", "csv=p=0", str(video)], check=True, capture_output=True, text=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_name,width,height",
+            "-of",
+            "csv=p=0",
+            str(video),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
 
 
@@ -166,8 +185,14 @@ def test_twenty_image_export_then_killed_ffmpeg_fails_cleanly(
     work_tmp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(work_tmp))  # what TMPDIR sets, for this process
     settings = api_settings(
-        "local", tmp_path=tmp_path, azurite=None, database_url=migrated_database_url,
-        export_width=640, export_height=360, export_fps=25, export_seconds_per_image=1.0,
+        "local",
+        tmp_path=tmp_path,
+        azurite=None,
+        database_url=migrated_database_url,
+        export_width=640,
+        export_height=360,
+        export_fps=25,
+        export_seconds_per_image=1.0,
     )
     with running_api(settings) as api, api.client("alice") as client:
         ids = upload_images(client, tmp_path, 20)
@@ -192,9 +217,7 @@ def test_twenty_image_export_then_killed_ffmpeg_fails_cleanly(
         wait_for(lambda: list(work_tmp.iterdir()) == [], timeout=10)
 
 
-def test_worker_process_runs_jobs_and_stops_on_sigterm(
-    tmp_path: Path, migrated_database_url: str
-) -> None:
+def test_worker_process_runs_jobs_and_stops_on_sigterm(tmp_path: Path, migrated_database_url: str) -> None:
     settings = api_settings(
         "local", tmp_path=tmp_path, azurite=None, database_url=migrated_database_url, export_workers=0
     )
@@ -204,7 +227,10 @@ def test_worker_process_runs_jobs_and_stops_on_sigterm(
         "JWT_SECRET": JWT_SECRET,
         "STORAGE_BACKEND": "local",
         "STORAGE_LOCAL_ROOT": str(settings.storage.storage_local_root),
-        "EXPORT_WIDTH": "160", "EXPORT_HEIGHT": "120", "EXPORT_FPS": "10", "EXPORT_SECONDS_PER_IMAGE": "0.5",
+        "EXPORT_WIDTH": "160",
+        "EXPORT_HEIGHT": "120",
+        "EXPORT_FPS": "10",
+        "EXPORT_SECONDS_PER_IMAGE": "0.5",
         "JOB_POLL_SECONDS": "0.1",
     }
     with running_api(settings) as api, api.client("alice") as client:
@@ -213,8 +239,11 @@ def test_worker_process_runs_jobs_and_stops_on_sigterm(
         time.sleep(0.5)
         assert client.get(f"/api/exports/{job_id}").json()["status"] == "queued"  # no worker in the API
         worker = subprocess.Popen(
-            [sys.executable, "-m", "momentloop_app.jobs.cli"], env=env, cwd=tmp_path,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [sys.executable, "-m", "momentloop_app.jobs.cli"],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             received, code = events(api, job_id)

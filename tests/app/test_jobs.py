@@ -18,9 +18,7 @@ from momentloop_app.jobs.worker import JobFailedError, ProgressReporter, Worker,
 def add_jobs(engine: Engine, count: int, *, user_id: str = "u1", max_attempts: int = 3) -> list[uuid.UUID]:
     with Session(engine) as session, session.begin():
         return [
-            queue.enqueue_export(
-                session, user_id=user_id, moment_ids=[uuid.uuid4()], max_attempts=max_attempts
-            ).id
+            queue.enqueue_export(session, user_id=user_id, moment_ids=[uuid.uuid4()], max_attempts=max_attempts).id
             for _ in range(count)
         ]
 

@@ -48,7 +48,10 @@ def test_the_backend_and_a_worker_start_before_their_database_and_recover_when_i
             "DATABASE_RETRY_SECONDS": "0.2",
             "JOB_POLL_SECONDS": "0.2",
             "EXPORT_WORKERS": "0",  # exports run in the worker process only
-            "EXPORT_WIDTH": "160", "EXPORT_HEIGHT": "120", "EXPORT_FPS": "10", "EXPORT_SECONDS_PER_IMAGE": "0.5",
+            "EXPORT_WIDTH": "160",
+            "EXPORT_HEIGHT": "120",
+            "EXPORT_FPS": "10",
+            "EXPORT_SECONDS_PER_IMAGE": "0.5",
         }
         backend = start_backend(settings, cwd=tmp_path, port=port)
         worker = run_command([sys.executable, "-m", "momentloop_app.jobs.cli"], settings, cwd=tmp_path)
@@ -105,7 +108,10 @@ def test_every_malformed_setting_stops_the_backend_with_one_sentence(tmp_path: P
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        ({"DATABASE_URL": "postgresql://u@db:notaport/app"}, "DATABASE_URL='postgresql://u@db:notaport/app' is invalid"),
+        (
+            {"DATABASE_URL": "postgresql://u@db:notaport/app"},
+            "DATABASE_URL='postgresql://u@db:notaport/app' is invalid",
+        ),
         ({"DATABASE_URL": "mysql://u@db/app"}, "the scheme 'mysql' is not supported"),
         ({"POSTGRES_HOST": "srv.postgres.database.azure.com"}, "POSTGRES_DATABASE and POSTGRES_USER are not"),
         ({"DATABASE_URL": "postgresql://u@127.0.0.1:1/app"}, "JWT_SECRET is not set"),

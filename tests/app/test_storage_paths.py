@@ -71,5 +71,8 @@ def test_content_types(name: str, expected: str) -> None:
 def test_the_containers_are_the_ones_the_stack_creates() -> None:
     """The app's containers against the synthesized storage module (what Azure will really have)."""
     bicep = (REPO_ROOT / "synth_out" / "infra" / "modules" / "storage.bicep").read_text()
-    created = re.findall(r"'Microsoft\.Storage/storageAccounts/blobServices/containers@[^']+' = \{\s+parent: \w+\s+name: '([^']+)'", bicep)
+    created = re.findall(
+        r"'Microsoft\.Storage/storageAccounts/blobServices/containers@[^']+' = \{\s+parent: \w+\s+name: '([^']+)'",
+        bicep,
+    )
     assert created and sorted(created) == sorted(CONTAINERS)

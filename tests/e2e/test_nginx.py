@@ -87,7 +87,9 @@ def test_an_upload_over_the_backends_limit_gets_its_413_through_nginx_every_time
     statuses = []
     for _ in range(6):
         response = client.post(
-            "/api/moments", headers={"Authorization": f"Bearer {token}"}, files={"file": ("big.jpg", body, "image/jpeg")}
+            "/api/moments",
+            headers={"Authorization": f"Bearer {token}"},
+            files={"file": ("big.jpg", body, "image/jpeg")},
         )
         statuses.append(response.status_code)
         if response.status_code == 413:

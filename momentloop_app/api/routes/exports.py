@@ -55,9 +55,7 @@ def to_out(context: ApiContext, state: JobState) -> ExportOut:
         id=state.id,
         status=state.status,
         progress=state.progress,
-        video_url=(
-            context.media_urls.url(state.video_path) if state.status == "done" and state.video_path else None
-        ),
+        video_url=(context.media_urls.url(state.video_path) if state.status == "done" and state.video_path else None),
         error=state.error if state.status == "failed" else None,
     )
 
@@ -102,8 +100,8 @@ def _parse_job_id(job_id: str) -> uuid.UUID | None:
 async def get_export(request: Request, job_id: str, user_id: CurrentUser) -> ExportOut:
     context = get_context(request)
     checked = _parse_job_id(job_id)
-    state = None if checked is None else await asyncio.to_thread(
-        queue.job_state, context.engine, checked, user_id=user_id
+    state = (
+        None if checked is None else await asyncio.to_thread(queue.job_state, context.engine, checked, user_id=user_id)
     )
     if state is None:
         raise HTTPException(status_code=404, detail="export not found")
@@ -139,8 +137,10 @@ async def export_events(websocket: WebSocket, job_id: str) -> None:
     while True:
         try:
             context.database.require()
-            state = None if checked is None else await asyncio.to_thread(
-                queue.job_state, context.engine, checked, user_id=user_id
+            state = (
+                None
+                if checked is None
+                else await asyncio.to_thread(queue.job_state, context.engine, checked, user_id=user_id)
             )
         except (DatabaseUnavailable, OperationalError, InterfaceError):
             await websocket.close(code=WS_CLOSE_TRY_AGAIN_LATER, reason="the database is not reachable right now")

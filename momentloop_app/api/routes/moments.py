@@ -145,9 +145,7 @@ async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
         thumbnail_path = f"thumbnails/{moment_id}.jpg"
         try:
             async with context.storage_slots:
-                await context.storage.save_file(
-                    image_path, received.path, content_type=content_type, max_bytes=limit
-                )
+                await context.storage.save_file(image_path, received.path, content_type=content_type, max_bytes=limit)
                 stored.append(image_path)
                 await context.storage.save_file(thumbnail_path, thumbnail, content_type="image/jpeg")
                 stored.append(thumbnail_path)
@@ -175,15 +173,11 @@ async def create_moment(request: Request, user_id: CurrentUser) -> MomentOut:
         await asyncio.to_thread(shutil.rmtree, folder, True)
 
 
-def _page(
-    context: ApiContext, user_id: str, limit: int, after: tuple[datetime, uuid.UUID] | None
-) -> list[Moment]:
+def _page(context: ApiContext, user_id: str, limit: int, after: tuple[datetime, uuid.UUID] | None) -> list[Moment]:
     query = select(Moment).where(Moment.user_id == user_id)
     if after is not None:
         created, moment_id = after
-        query = query.where(
-            or_(Moment.created_at < created, and_(Moment.created_at == created, Moment.id < moment_id))
-        )
+        query = query.where(or_(Moment.created_at < created, and_(Moment.created_at == created, Moment.id < moment_id)))
     query = query.order_by(Moment.created_at.desc(), Moment.id.desc()).limit(limit + 1)
     with Session(context.engine) as session:
         return list(session.scalars(query))
@@ -209,9 +203,7 @@ async def list_moments(
 
 def _get(context: ApiContext, user_id: str, moment_id: uuid.UUID) -> Moment | None:
     with Session(context.engine) as session:
-        return session.scalars(
-            select(Moment).where(Moment.id == moment_id, Moment.user_id == user_id)
-        ).one_or_none()
+        return session.scalars(select(Moment).where(Moment.id == moment_id, Moment.user_id == user_id)).one_or_none()
 
 
 @router.get("/{moment_id}", response_model=MomentOut)

@@ -50,9 +50,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=NOW, nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=NOW, nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint(
-            "status IN ('queued', 'running', 'done', 'failed')", name=op.f("ck_export_jobs_status")
-        ),
+        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name=op.f("ck_export_jobs_status")),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name=op.f("ck_export_jobs_progress")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_export_jobs")),
     )

@@ -94,9 +94,7 @@ class StorageService:
         chunks = _as_async_chunks(data)
         if max_bytes is not None:
             chunks = _limited(chunks, max_bytes, shown=str(checked))
-        return await self.backend.write(
-            checked, chunks, content_type=content_type or guess_content_type(checked.name)
-        )
+        return await self.backend.write(checked, chunks, content_type=content_type or guess_content_type(checked.name))
 
     async def save_file(
         self, path: str, source: Path, *, content_type: str | None = None, max_bytes: int | None = None
