@@ -21,21 +21,23 @@ class Node:
         self.id = id
         self.children: dict[str, Construct] = {}
         self.problems: list[Problem] = []
+        # A construct's scope and id never change: its path and unique id are worked out once.
+        self._path = id if scope is None else f"{scope.node.path}/{id}"
+        if scope is None or scope.node.scope is None:
+            self._unique_id = id
+        else:
+            self._unique_id = f"{scope.node.unique_id}-{id}"
 
     @property
     def path(self) -> str:
-        if self.scope is None:
-            return self.id
-        return f"{self.scope.node.path}/{self.id}"
+        return self._path
 
     @property
     def unique_id(self) -> str:
         """The ids below the root joined by '-' ('shop-files' for stack/shop/files): what generated
         names, symbols and files derive from, so a construct used twice never collides. A top-level
         construct's is its id."""
-        if self.scope is None or self.scope.node.scope is None:
-            return self.id
-        return f"{self.scope.node.unique_id}-{self.id}"
+        return self._unique_id
 
     @property
     def root(self) -> Construct:

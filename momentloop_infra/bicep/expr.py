@@ -6,6 +6,7 @@ to. The emitter never parses Bicep: dependencies and unused-parameter checks com
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 import attrs
@@ -26,9 +27,11 @@ class Expr:
         return self.text
 
 
+@functools.cache
 def ref(symbol: str) -> Expr:
-    """A reference to a parameter, variable, resource or module by its symbol."""
-    return Expr(symbol, frozenset({symbol}))
+    """A reference to a parameter, variable, resource or module by its symbol (one shared record
+    per symbol: a large stack makes tens of thousands of `ref('location')`)."""
+    return Expr(symbol, frozenset((symbol,)))
 
 
 def output(module_symbol: str, name: str) -> Expr:

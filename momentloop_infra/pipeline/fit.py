@@ -50,7 +50,7 @@ def fit_params(
             shapes[group] = {}
             params.append(group)
         # The field keeps the type, bounds and allowed values of the parameter it replaces.
-        shapes[group].setdefault(key, []).append(attrs.evolve(param, name=field, default=None))
+        shapes[group].setdefault(key, []).append(_as_field(param, field))
     grouped_params = tuple(
         item
         if isinstance(item, Param)
@@ -66,10 +66,12 @@ def fit_params(
     )
     placed = {name: (owners[name][1], owners[name][2]) for name in renamed}
     grouped = tuple(
-        attrs.evolve(v, name=renamed[v.name].split(".", 1)[0], within=placed[v.name]) if v.name in renamed else v
+        ParamValue(renamed[v.name].split(".", 1)[0], v.env, v.type, v.default, within=placed[v.name])
+        if v.name in renamed
+        else v
         for v in values
     )
-    calls = tuple(attrs.evolve(c, params=_rewrite(c.params, renamed, {})) for c in main.modules)
+    calls = tuple(_call_with(c, _rewrite(c.params, renamed, {}), c.depends_on, c.scope) for c in main.modules)
     outputs = tuple(attrs.evolve(o, value=_rewrite_expr(o.value, renamed, {})) for o in main.outputs)
     return attrs.evolve(main, params=grouped_params, modules=calls, outputs=outputs), grouped
 
@@ -135,7 +137,7 @@ def fit_modules(main: BicepFile) -> tuple[BicepFile, dict[str, BicepFile]]:
                     local_needs.append(dep)
                 else:
                     needs.add(group_of[dep])
-            inner.append(attrs.evolve(call, params=rewritten, depends_on=tuple(local_needs), scope=None))
+            inner.append(_call_with(call, rewritten, tuple(local_needs), None))
         group_calls.append(ModuleCall(f"group{index + 1}", f"group-{index + 1}.bicep", f"group-{index + 1}", {}))
         group_inputs.append(arguments)
         group_params.append(list(params.values()))
@@ -160,6 +162,42 @@ def fit_modules(main: BicepFile) -> tuple[BicepFile, dict[str, BicepFile]]:
         group_declares = tuple(sorted(group_params[index], key=lambda p: p.name))
         files[name] = attrs.evolve(files[name], params=group_declares, outputs=file_outputs)
     return attrs.evolve(main, modules=tuple(final_calls), outputs=outputs), files
+
+
+# -- copies of records, built directly (attrs.evolve costs more than the rest of a copy's work) ----
+
+
+def _as_field(param: Param, name: str) -> Param:
+    """The parameter as a field of a grouping object: the same type, bounds and allowed values."""
+    return Param(
+        name=name,
+        type=param.type,
+        secure=param.secure,
+        description=param.description,
+        allowed=param.allowed,
+        min_length=param.min_length,
+        max_length=param.max_length,
+        min_value=param.min_value,
+        max_value=param.max_value,
+        default=None,
+        generated=param.generated,
+        shape=param.shape,
+    )
+
+
+def _call_with(
+    call: ModuleCall, params: Mapping[str, object], depends_on: tuple[str, ...], scope: str | None
+) -> ModuleCall:
+    return ModuleCall(
+        symbol=call.symbol,
+        file=call.file,
+        deployment_name=call.deployment_name,
+        params=params,
+        depends_on=depends_on,
+        path=call.path,
+        scope=scope,
+        loop=call.loop,
+    )
 
 
 # -- rewriting expressions --------------------------------------------------------------------------

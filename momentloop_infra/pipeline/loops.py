@@ -27,7 +27,9 @@ from momentloop_infra.bicep.expr import Expr, map_exprs
 from momentloop_infra.model.records import BicepFile, ModuleCall, ModuleLoop, Variable
 
 ITEM = "item"
-_TOKEN = re.compile(r"'(?:[^'\\]|\\.)*'|[A-Za-z_]\w*|\d+|\s+|.")
+# A string literal, a name, a number, or a run of anything else (punctuation and spaces together:
+# fewer tokens to line up, and like calls differ in names and literals, not in punctuation).
+_TOKEN = re.compile(r"'(?:[^'\\]|\\.)*'|[A-Za-z_]\w*|\d+|[^'\w]+|.", re.DOTALL)
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _OUTPUT_READ = re.compile(r"(?<![.\w'])([A-Za-z_]\w*)(?=\.outputs\.)")
 
@@ -245,9 +247,9 @@ def _unify(
             if not read <= constants:
                 return None
             out.append(_item_ref(items.field(label, [Expr(t, frozenset(read)) for t in column])))
-        elif previous == "." and all(_IDENT.fullmatch(t) for t in column):
+        elif previous.endswith(".") and all(_IDENT.fullmatch(t) for t in column):
             # A key: `settings.app_7.cpu` -> `settings[item.key].cpu`.
-            out.pop()
+            out[-1] = previous[:-1]
             out.append(f"[{_item_ref(items.field(f'{label}Key', list(column)))}]")
         elif all(t in members and t not in own for t in column):
             targets = [members[t] for t in column]

@@ -1,0 +1,83 @@
+"""Copies of records made field by field on the hot paths of a large synth (attrs.evolve costs more
+than the rest of the work there) carry every field: each is compared with attrs.evolve on a record
+whose fields all differ from their defaults, and the field lists are pinned, so a field added to a
+record fails here until the copies know it."""
+
+from __future__ import annotations
+
+import attrs
+
+from momentloop_infra.bicep.expr import ref
+from momentloop_infra.model import records
+from momentloop_infra.model.records import ModuleCall, ModuleLoop, Param
+from momentloop_infra.pipeline import fit
+
+FULL_PARAM = Param(
+    name="cpu",
+    type="string",
+    secure=True,
+    description="vCPU.",
+    allowed=("0.25", "0.5"),
+    min_length=1,
+    max_length=9,
+    min_value=0,
+    max_value=4,
+    default="0.5",
+    generated=False,
+    shape=(("a", (Param("x", "int"),)),),
+)
+FULL_CALL = ModuleCall(
+    symbol="app",
+    file="modules/app.bicep",
+    deployment_name="app",
+    params={"cpu": ref("cpu")},
+    depends_on=("env",),
+    path="stack/app",
+    scope="rg",
+    loop=ModuleLoop("appItems", 2),
+)
+
+
+def test_the_field_lists_the_copies_were_written_for() -> None:
+    assert [f.name for f in attrs.fields(Param)] == [
+        "name",
+        "type",
+        "secure",
+        "description",
+        "allowed",
+        "min_length",
+        "max_length",
+        "min_value",
+        "max_value",
+        "default",
+        "generated",
+        "shape",
+    ]
+    assert [f.name for f in attrs.fields(ModuleCall)] == [
+        "symbol",
+        "file",
+        "deployment_name",
+        "params",
+        "depends_on",
+        "path",
+        "scope",
+        "loop",
+    ]
+
+
+def test_a_grouped_field_keeps_everything_but_its_name_and_default() -> None:
+    assert fit._as_field(FULL_PARAM, "cpuField") == attrs.evolve(FULL_PARAM, name="cpuField", default=None)
+
+
+def test_a_library_named_parameter_keeps_everything_but_the_mark() -> None:
+    assert records._copy_generated(FULL_PARAM) == attrs.evolve(FULL_PARAM, generated=True)
+    assert records._generated(FULL_PARAM) is records._generated(attrs.evolve(FULL_PARAM))  # shared
+    unhashable = attrs.evolve(FULL_PARAM, default={"a": 1})
+    assert records._generated(unhashable) == attrs.evolve(unhashable, generated=True)
+
+
+def test_a_rewritten_call_keeps_everything_but_what_changes() -> None:
+    params = {"cpu": ref("appSettings")}
+    assert fit._call_with(FULL_CALL, params, (), None) == attrs.evolve(
+        FULL_CALL, params=params, depends_on=(), scope=None
+    )
