@@ -21,7 +21,8 @@ class Suppression:
     reason: str
 
 
-@attrs.frozen
+# Its hash is kept: a grouped parameter's fields are hashed and compared by the thousand.
+@attrs.frozen(cache_hash=True)
 class Param:
     name: str
     type: BicepType
