@@ -21,8 +21,7 @@ class Suppression:
     reason: str
 
 
-# Its hash is kept: a grouped parameter's fields are hashed and compared by the thousand.
-@attrs.frozen(cache_hash=True)
+@attrs.frozen
 class Param:
     name: str
     type: BicepType

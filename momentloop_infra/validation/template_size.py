@@ -62,8 +62,6 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _SIMPLE_TEMPLATE = re.compile(r"'(?:[^'\\$]|\$(?!\{)|\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\})*'")
 _HOLE = re.compile(r"\$\{([^}]*)\}")
-_DOTTED_AT = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
-_ACCESSOR_START = frozenset({".", "[", "(", "!", ":"})  # after a name: more than a dotted chain
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LAMBDA_ARGS = re.compile(r"\(\s*((?:[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)?)\s*\)\s*=>")
 _ARROW = re.compile(r"\s*=>")
@@ -263,16 +261,9 @@ class _Parser:
             return self.object()
         if c == "[":
             return self.array()
-        chain = _DOTTED_AT.match(s, self.i)
-        if chain is None:
-            raise _Unsupported(f"unexpected {c!r} in {s!r}")
-        if "." in chain.group() and s[chain.end() : chain.end() + 1] not in _ACCESSOR_START:
-            # A plain dotted name (`group1.outputs.values`), most of what a large object holds.
-            self.i = chain.end()
-            name, *path = chain.group().split(".")
-            return self.scope.resolve(name, [(".", part) for part in path], self)
         match = _IDENT.match(s, self.i)
-        assert match is not None
+        if match is None:
+            raise _Unsupported(f"unexpected {c!r} in {s!r}")
         name = match.group()
         self.i = match.end()
         arrow = _ARROW.match(s, self.i)
