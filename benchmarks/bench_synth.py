@@ -10,6 +10,10 @@
    by validation/template_size.py). The limits are measured once per size in a run of its own; the
    timed runs do only what a user's process does (synthesize validates them anyway: ML210 is an error).
 
+3. Beside them, when it is installed (`npm ci --prefix benchmarks/cdk`): AWS CDK's JavaScript synth
+   of the same shape (N buckets + N functions with the same grants; benchmarks/cdk/README.md), with
+   its validation as it ships and with it turned off, and the ratio at N = 500.
+
 The rounds are interleaved (one run of each kind per round), so load on the shared machine
 falls on all of them alike; best and median are printed.
 
@@ -79,6 +83,8 @@ FLOOR = "import click, attrs, jinja2; from pydantic import BaseModel, Field, Val
 
 SIZES = (10, 100, 500)
 ROUNDS = 5
+CDK = REPO / "benchmarks" / "cdk"
+CDK_MODES = (("validation on", ()), ("validation off", ("--no-validation",)))
 
 
 def timed(command: list[str]) -> tuple[float, str]:
@@ -98,12 +104,17 @@ def main() -> None:
         floor_times: list[float] = []
         generated: dict[int, list[tuple[float, dict[str, object]]]] = {n: [] for n in SIZES}
         checked = {n: json.loads(timed([sys.executable, "-c", GENERATED, str(n), "check"])[1]) for n in SIZES}
+        with_cdk = (CDK / "node_modules" / "aws-cdk-lib").is_dir()
+        cdk_runs: dict[tuple[str, int], list[tuple[float, dict[str, object]]]] = {}
         for _ in range(ROUNDS):  # interleaved: each round runs every process once
             cli_times.append(timed(cli)[0])
             floor_times.append(timed([sys.executable, "-c", FLOOR])[0])
             for n in SIZES:
                 wall, out = timed([sys.executable, "-c", GENERATED, str(n)])
                 generated[n].append((wall, json.loads(out)))
+                for mode, flags in CDK_MODES if with_cdk and n in (100, 500) else ():
+                    wall, out = timed(["node", str(CDK / "synth.js"), str(n), f"{tmp}/cdk", *flags])
+                    cdk_runs.setdefault((mode, n), []).append((wall, json.loads(out)))
     best, median = min(cli_times), statistics.median(cli_times)
     print(f"momentloop-synth process, MomentLoop stack ({ROUNDS} interleaved rounds):")
     print(f"  best {best:.3f} s  median {median:.3f} s  (target < 0.15 s)")
@@ -137,6 +148,23 @@ def main() -> None:
             print(f"        its largest resource (a group's deployment; limit 1024 KiB): {resource_kib:.0f} KiB")
     print("  (targets at N=500: whole process under 0.4 s and 100 MiB peak, every template in limits;")
     print("   ms/app flat from 100 to 500 = linear growth)")
+    print()
+    if not cdk_runs:
+        print("AWS CDK (JavaScript) not timed: install it with `npm ci --prefix benchmarks/cdk`")
+        return
+    print("AWS CDK (JavaScript), the same shape: N buckets + N functions with the same grants, whole process")
+    print(f"  {'':16} {'N':>5} {'resources':>9} {'proc best':>9} {'proc med':>8} {'ms/app':>7}")
+    for (mode, n), runs in cdk_runs.items():
+        walls = [wall for wall, _ in runs]
+        print(
+            f"  {mode:16} {n:>5} {runs[0][1]['resources']:>9} {min(walls):>9.3f} {statistics.median(walls):>8.3f} "
+            f"{1000 * min(walls) / n:>7.2f}"
+        )
+    ours = statistics.median(wall for wall, _ in generated[500])
+    for mode, _ in CDK_MODES:
+        theirs = statistics.median(wall for wall, _ in cdk_runs[(mode, 500)])
+        print(f"  at N=500, CDK with {mode} takes {theirs / ours:.1f} times our whole process (medians)")
+    print("  (aim: at least 4 times, against CDK with its validation off, while we always validate)")
 
 
 if __name__ == "__main__":
