@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, FastAPI
 
+from momentloop_app.api.log_redaction import redact_server_logs
 from momentloop_app.api.media_urls import MediaUrls
 from momentloop_app.api.routes import auth, health, storage_proxy
 from momentloop_app.api.routes.health import ReadinessCheck
@@ -49,6 +50,7 @@ def create_app(
     ``readiness_checks`` (``/readyz``), and the routers included below.
     """
     storage = storage or create_storage_service(settings, credential=credential)
+    redact_server_logs()  # the export socket's URL carries the session token
     app = FastAPI(title="MomentLoop", lifespan=_lifespan)
     app.state.settings = settings
     app.state.storage = storage

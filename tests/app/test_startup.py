@@ -66,7 +66,8 @@ def test_the_backend_and_a_worker_start_before_their_database_and_recover_when_i
                     assert response.status_code == 503
                     assert response.json() == {"detail": "the database is not reachable right now, try again shortly"}
                     assert response.headers["retry-after"] == "5"
-                socket_url = f"ws://127.0.0.1:{port}/ws/exports/{uuid.uuid4()}?token={mint_token('alice', JWT_SECRET)}"
+                socket_token = mint_token("alice", JWT_SECRET)
+                socket_url = f"ws://127.0.0.1:{port}/ws/exports/{uuid.uuid4()}?token={socket_token}"
                 with connect(socket_url, open_timeout=10) as socket:
                     with pytest.raises(ConnectionClosed):
                         socket.recv(timeout=10)
@@ -94,6 +95,9 @@ def test_the_backend_and_a_worker_start_before_their_database_and_recover_when_i
         for stderr in (backend_stderr, worker_stderr):
             assert "Traceback" not in stderr, stderr
             assert "the database is unreachable" in stderr  # said while it waited, in one line
+        # uvicorn logs the socket's path with its query string: the session token is not in the log.
+        assert socket_token not in backend_stderr
+        assert '"WebSocket /ws/exports/' in backend_stderr and "?token=[redacted]" in backend_stderr
 
 
 def test_every_malformed_setting_stops_the_backend_with_one_sentence(tmp_path: Path) -> None:
