@@ -117,6 +117,21 @@ def test_google_sign_in_end_to_end_gives_a_working_session_token(api: ApiServer,
     assert response.json() == {"items": [], "next_cursor": None}
 
 
+def test_behind_a_proxy_the_callback_is_on_the_browsers_origin(api: ApiServer, oidc_provider: OidcProvider) -> None:
+    # As the frontend's nginx passes it (X-Forwarded-Proto is applied by uvicorn's proxy headers,
+    # trusted from loopback); a malformed host is ignored, and OIDC_REDIRECT_URL would win over both.
+    def redirect_uri(headers: dict[str, str]) -> str:
+        with httpx.Client(timeout=30) as browser:
+            login = browser.get(f"{api.base_url}/api/auth/google/login", headers=headers)
+            assert login.status_code == 302, login.text
+            return parse_qs(urlsplit(login.headers["location"]).query)["redirect_uri"][0]
+
+    proxied = {"X-Forwarded-Host": "moments.example.com", "X-Forwarded-Proto": "https"}
+    assert redirect_uri(proxied) == f"https://moments.example.com{CALLBACK}"
+    assert redirect_uri({"X-Forwarded-Host": "127.0.0.1:8443, 10.0.0.1"}) == f"http://127.0.0.1:8443{CALLBACK}"
+    assert redirect_uri({"X-Forwarded-Host": "evil.example/x?"}) == f"{api.base_url}{CALLBACK}"
+
+
 def test_the_same_person_gets_the_same_user_id_and_others_do_not(api: ApiServer, oidc_provider: OidcProvider) -> None:
     def user_id(sub: str) -> str:
         token = fragment(sign_in(api, oidc_provider, sub=sub))["token"]

@@ -220,8 +220,7 @@ def running_stack(database_url: str, dist: Path, *, google_issuer: str | None = 
             "GOOGLE_CLIENT_ID": "momentloop-e2e",
             "GOOGLE_CLIENT_SECRET": secrets.token_urlsafe(16),
             "OIDC_ISSUER": google_issuer,
-            # Behind nginx the backend cannot see the browser's origin: the callback is given.
-            "OIDC_REDIRECT_URL": f"{url}/api/auth/google/callback",
+            # No OIDC_REDIRECT_URL, as in Azure: the callback is on the origin nginx forwards.
         }
     try:
         with (

@@ -11,6 +11,7 @@ unset): it signs anyone in under any name, which is what local development needs
 from __future__ import annotations
 
 import logging
+import re
 from typing import Annotated, cast
 from urllib.parse import quote
 
@@ -69,6 +70,23 @@ async def dev_sign_in(request: Request, body: DevSignInRequest) -> SessionOut:
     return SessionOut(token=issued.token, user_id=issued.user_id, expires_in=issued.expires_in)
 
 
+# A host, with its port if any: what a proxy's X-Forwarded-Host may hold to be taken as the origin.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_FORWARDED_HOST = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}(?::\d{{1,5}})?")
+
+
+def callback_url(request: Request) -> str:
+    """The callback on the origin the browser used. Behind the frontend's nginx (in Azure, in the
+    dev script) the backend sees its own host; nginx passes the browser's as X-Forwarded-Host, and
+    its scheme as X-Forwarded-Proto, which uvicorn's proxy headers apply. OIDC_REDIRECT_URL, when
+    set, wins over both; the provider accepts only the callbacks registered with it anyway."""
+    url = request.url_for("google_callback")
+    forwarded = request.headers.get("x-forwarded-host", "").split(",")[0].strip()
+    if forwarded and _FORWARDED_HOST.fullmatch(forwarded):
+        url = url.replace(netloc=forwarded)
+    return str(url)
+
+
 @router.get("/google/login")
 async def google_login(
     request: Request, next_path: Annotated[str | None, Query(alias="next")] = None
@@ -76,7 +94,7 @@ async def google_login(
     sign_in = get_sign_in(request)
     if sign_in.oidc is None:
         return _failed("not_configured")
-    redirect_uri = sign_in.settings.oidc_redirect_url or str(request.url_for("google_callback"))
+    redirect_uri = sign_in.settings.oidc_redirect_url or callback_url(request)
     try:
         started = await sign_in.oidc.start(redirect_uri=redirect_uri, next_path=safe_next_path(next_path))
     except SignInFailed as failure:
