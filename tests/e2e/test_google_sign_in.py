@@ -6,6 +6,7 @@ and a refusal at the provider comes back as a sentence on the sign-in page."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -34,3 +35,17 @@ def test_google_sign_in_and_refusal(google_stack: Stack, oidc_provider: OidcProv
     assert listing.json() == {"items": [], "next_cursor": None}
     # Development sign-in is off when Google is configured.
     assert httpx.post(f"{google_stack.url}/api/auth/dev", json={"name": "x"}, timeout=30).status_code == 404
+
+
+def test_the_callback_is_on_the_origin_the_browser_used_through_nginx(google_stack: Stack) -> None:
+    # nginx passes the browser's host; the scheme is nginx's own, unless a TLS-ending ingress in
+    # front of it (Azure Container Apps') says https in X-Forwarded-Proto.
+    def redirect_uri(headers: dict[str, str]) -> str:
+        login = httpx.get(f"{google_stack.url}/api/auth/google/login", headers=headers, timeout=30)
+        assert login.status_code == 302, login.text
+        return parse_qs(urlsplit(login.headers["location"]).query)["redirect_uri"][0]
+
+    host = urlsplit(google_stack.url).netloc
+    assert redirect_uri({}) == f"http://{host}/api/auth/google/callback"
+    assert redirect_uri({"X-Forwarded-Proto": "https"}) == f"https://{host}/api/auth/google/callback"
+    assert redirect_uri({"Host": "moments.example.com"}) == "http://moments.example.com/api/auth/google/callback"
