@@ -51,8 +51,7 @@ def _field_type(field: Param) -> str:
 def _shape(param: Param) -> str:
     """`{ key: { field: type ... } ... }`, each field with the decorators of the parameter it
     replaces; `{ *: { ... } }` (a typed dictionary) when every key has the same fields."""
-    shapes = {fields for _, fields in param.shape}
-    keys = [("*", param.shape[0][1])] if len(shapes) == 1 else [(render_key(k), f) for k, f in param.shape]
+    keys = [("*", param.shape[0][1])] if param.uniform else [(render_key(k), f) for k, f in param.shape]
     lines = ["{"]
     for key, fields in keys:
         lines.append(f"  {key}: {{")

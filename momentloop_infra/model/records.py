@@ -39,6 +39,14 @@ class Param:
     # parameters they replace were (`param settings { backend: { @minValue(0) minReplicas: int } }`).
     shape: tuple[tuple[str, tuple[Param, ...]], ...] = ()
 
+    @property
+    def uniform(self) -> bool:
+        """Whether every key of a shaped object parameter has the same fields (a typed dictionary)."""
+        if not self.shape:
+            return False
+        first = self.shape[0][1]
+        return all(fields == first for _, fields in self.shape)
+
     def field(self, key: str, name: str) -> Param | None:
         """The declaration of `self.key.name` in a shaped object parameter."""
         for known, fields in self.shape:

@@ -38,6 +38,7 @@ def fit_params(
     renamed: dict[str, str] = {}
     params: list[Param | str] = []  # a group's name where its parameter goes
     shapes: dict[str, dict[str, list[Param]]] = {}
+    fields_seen: dict[Param, Param] = {}
     for param in main.params:
         owner = owners.get(param.name)
         if owner is None or param.secure:
@@ -50,7 +51,9 @@ def fit_params(
             shapes[group] = {}
             params.append(group)
         # The field keeps the type, bounds and allowed values of the parameter it replaces.
-        shapes[group].setdefault(key, []).append(_as_field(param, field))
+        declared = _as_field(param, field)
+        # One record per distinct field: like keys then share theirs, and compare at once.
+        shapes[group].setdefault(key, []).append(fields_seen.setdefault(declared, declared))
     grouped_params = tuple(
         item
         if isinstance(item, Param)

@@ -858,8 +858,7 @@ def _schema(p: Param) -> dict[str, Any]:
     """What a parameter (or a field of a typed object parameter) declares besides its type."""
     out: dict[str, Any] = {}
     if p.shape:
-        same = len({fields for _, fields in p.shape}) == 1
-        if same:
+        if p.uniform:
             out["additionalProperties"] = _object_of(p.shape[0][1])
         else:
             out["properties"] = {key: _object_of(fields) for key, fields in p.shape}
