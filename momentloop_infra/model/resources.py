@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from momentloop_infra.bicep.expr import Expr, ref
@@ -25,19 +26,28 @@ def resource(
     return Resource(symbol, type, API_VERSIONS[type], body, existing, condition, depends_on, suppressions, path)
 
 
+_COMMON_PARAMS = (
+    Param("name", "string", description="The resource name."),
+    Param("location", "string", description="The Azure region."),
+    Param("tags", "object", description="Tags applied to every resource of this module."),
+)
+
+
 def common_params() -> tuple[Param, ...]:
-    return (
-        Param("name", "string", description="The resource name."),
-        Param("location", "string", description="The Azure region."),
-        Param("tags", "object", description="Tags applied to every resource of this module."),
-    )
+    """The parameters every module declares (records are immutable: one set serves them all)."""
+    return _COMMON_PARAMS
+
+
+@functools.cache
+def _role_definition_id(role_guid: str) -> Expr:
+    return call("subscriptionResourceId", "Microsoft.Authorization/roleDefinitions", role_guid)
 
 
 def role_assignment(symbol: str, scope_symbol: str, principal: str | Expr, role: Role, path: str) -> Resource:
     """A role assignment on a resource of this module, named by guid(scope id, principal id, role id);
     `principal` is the parameter holding the principal id, or an expression reading it."""
     principal = ref(principal) if isinstance(principal, str) else principal
-    role_id = call("subscriptionResourceId", "Microsoft.Authorization/roleDefinitions", role.guid)
+    role_id = _role_definition_id(role.guid)
     return resource(
         symbol,
         "Microsoft.Authorization/roleAssignments",
