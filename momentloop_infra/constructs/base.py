@@ -15,11 +15,11 @@ from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.connection import Connection, RoleGrant
 from momentloop_infra.constructs.grants import grant_resources
-from momentloop_infra.constructs.plan import Plan
+from momentloop_infra.constructs.plan import MAX_GRANTS_PER_MODULE, Plan
 from momentloop_infra.errors import Problem, StackError
 from momentloop_infra.model.names import NameRule, ResourceName
 from momentloop_infra.model.project import Service, Workflow
-from momentloop_infra.model.records import BicepFile, Output, Resource
+from momentloop_infra.model.records import BicepFile, Output, Param, Resource
 from momentloop_infra.profiles import PROFILES
 from momentloop_infra.validation.rules import RULES_BY_ID
 
@@ -217,8 +217,12 @@ class AzureConstruct(Construct, Generic[S]):
             "location": ref("location"),
             "tags": ref("tags"),
         }
+        access: list[list[RoleGrant]] = []
         if self.grant_scope is not None and plan.grants_on(self):
-            params, grants, grant_arguments = grant_resources(self, plan, self.grant_scope, positional=synth.share)
+            own, *access = plan.grant_chunks(self)
+            params, grants, grant_arguments = grant_resources(
+                self, plan, self.grant_scope, positional=synth.share, grants=own
+            )
             file = attrs.evolve(file, params=(*file.params, *params), resources=(*file.resources, *grants))
             arguments = {**arguments, **grant_arguments}
         # A construct with suppressions of its own keeps its own file: they are written into it.
@@ -231,4 +235,56 @@ class AzureConstruct(Construct, Generic[S]):
             {**common, **arguments},
             needs=needs,
             family=family,
+        )
+        for number, grants_of_module in enumerate(access, start=2):
+            self._emit_access(plan, synth, file, number, grants_of_module)
+
+    # -- grants past what one module holds --------------------------------------------------------
+
+    def access_symbol(self, number: int) -> str:
+        """The main.bicep symbol of this construct's access module `number` (2, 3, ...)."""
+        return f"{self.symbol}Access{number}"
+
+    def grant_holder(self, plan: Plan, principal: Construct) -> str:
+        """The module symbol holding `principal`'s role assignments on this construct: its own, or
+        the access module they went to (a target with more grants than one module holds)."""
+        if self.grant_scope is None:  # grants placed by the construct itself (a Resource's)
+            return self.symbol
+        chunk = plan.grant_chunk_of(self, principal)
+        return self.symbol if chunk == 0 else self.access_symbol(chunk + 1)
+
+    def _emit_access(
+        self, plan: Plan, synth: Synthesis, own_file: BicepFile, number: int, grants: list[RoleGrant]
+    ) -> None:
+        """A module holding `grants` on the resource the construct's own module deployed (declared
+        `existing` by its name), deployed after that module."""
+        assert self.grant_scope is not None
+        scope = next(r for r in own_file.resources if r.symbol == self.grant_scope)
+        if scope.body.get("name") != ref("name") or "parent" in scope.body:
+            raise StackError(
+                [
+                    Problem(
+                        self.node.path,
+                        "connections",
+                        len(plan.grants_on(self)),
+                        f"more role assignments than one module holds ({MAX_GRANTS_PER_MODULE}) on a resource "
+                        "that is not top-level: connect fewer apps to it",
+                    )
+                ]
+            )
+        params, resources, arguments = grant_resources(
+            self, plan, self.grant_scope, positional=synth.share, grants=grants
+        )
+        existing = attrs.evolve(scope, body={"name": ref("name")}, existing=True, suppressions=(), overridden=())
+        file = BicepFile(
+            params=(Param("name", "string", description="The name of the resource the roles are granted on."), *params),
+            resources=(existing, *resources),
+        )
+        synth.module(
+            self,
+            self.access_symbol(number),
+            f"{plan.module_stems[self.node.path]}-access-{number}",
+            file,
+            {"name": self.resource_name(plan).expression(), **arguments},
+            needs=(self.symbol,),
         )

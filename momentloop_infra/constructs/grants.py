@@ -3,8 +3,11 @@ the resource): one principal-id parameter per app, one assignment per grant."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.connection import RoleGrant
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model.records import Param, Resource
 from momentloop_infra.model.resources import role_assignment
@@ -15,13 +18,19 @@ MAX_PRINCIPAL_PARAMS = 200
 
 
 def grant_resources(
-    target: Construct, plan: Plan, scope_symbol: str, *, positional: bool = False
+    target: Construct,
+    plan: Plan,
+    scope_symbol: str,
+    *,
+    positional: bool = False,
+    grants: Sequence[RoleGrant] | None = None,
 ) -> tuple[tuple[Param, ...], tuple[Resource, ...], dict[str, object]]:
-    """For every grant on `target`: a principal-id parameter, the role assignment, and the call
-    argument main.bicep passes (the app identity's principalId, known before the app exists).
-    `positional` names them by their order (`principal1Id`), not by the app, so that like targets
-    write the same module text and can share one file."""
-    grants = plan.grants_on(target)
+    """For every grant on `target` (or those of `grants`, one module's share of them): a
+    principal-id parameter, the role assignment, and the call argument main.bicep passes (the app
+    identity's principalId, known before the app exists). `positional` names them by their order
+    (`principal1Id`), not by the app, so that like targets write the same module text and can share
+    one file."""
+    grants = plan.grants_on(target) if grants is None else grants
     principals = {id(g.principal): g.principal for g in grants}
     params: dict[str, Param] = {}
     resources: list[Resource] = []

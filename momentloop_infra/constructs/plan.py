@@ -10,6 +10,11 @@ from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.connection import Connection, RoleGrant
 from momentloop_infra.model.names import ResourceName
 
+# Role assignments one module holds (ARM allows 800 resources per template; at 500 the compiled
+# module is about 0.4 MB, well inside the 1 MB a resource definition may take in main.json). The
+# grants on a target past this go to access modules beside the target's own, as many as needed.
+MAX_GRANTS_PER_MODULE = 500
+
 
 @attrs.define
 class Plan:
@@ -24,6 +29,8 @@ class Plan:
 
     _by_target: dict[int, list[RoleGrant]] = attrs.field(init=False, factory=dict)
     _to: dict[int, list[Connection]] = attrs.field(init=False, factory=dict)
+    _chunks: dict[int, list[list[RoleGrant]]] = attrs.field(init=False, factory=dict)
+    _chunk_of: dict[tuple[int, int], int] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         # Indexed once: looking grants up per construct must stay linear in the stack's size.
@@ -37,6 +44,28 @@ class Plan:
 
     def grants_on(self, target: Construct) -> list[RoleGrant]:
         return self._by_target.get(id(target), [])
+
+    def grant_chunks(self, target: Construct) -> list[list[RoleGrant]]:
+        """The grants on `target` in modules of at most MAX_GRANTS_PER_MODULE, a principal's grants
+        together, in order: the first for the target's own module, each other for an access module."""
+        found = self._chunks.get(id(target))
+        if found is None:
+            by_principal: dict[int, list[RoleGrant]] = {}
+            for grant in self.grants_on(target):
+                by_principal.setdefault(id(grant.principal), []).append(grant)
+            found = [[]]
+            for principal, grants in by_principal.items():
+                if found[-1] and len(found[-1]) + len(grants) > MAX_GRANTS_PER_MODULE:
+                    found.append([])
+                found[-1].extend(grants)
+                self._chunk_of[(id(target), principal)] = len(found) - 1
+            self._chunks[id(target)] = found
+        return found
+
+    def grant_chunk_of(self, target: Construct, principal: Construct) -> int:
+        """Which of `grant_chunks(target)` holds `principal`'s grants (0: the target's own module)."""
+        self.grant_chunks(target)
+        return self._chunk_of.get((id(target), id(principal)), 0)
 
     def connections_to(self, target: Construct) -> list[Connection]:
         return self._to.get(id(target), [])

@@ -1,4 +1,5 @@
-"""Any size within Azure Resource Manager's limits: a stack of 500 apps and 500 stores deploys.
+"""Any size within Azure Resource Manager's limits: a stack of 500 apps and 500 stores deploys, and
+one of 1,000 and 1,000.
 
 Every template stays within 256 parameters, 512 variables, 800 resources and module deployments,
 64 outputs and 4 MB; settings stay assignable one environment variable each; every app deploys
@@ -103,6 +104,21 @@ def test_the_500_app_stack_synthesizes_with_every_template_within_the_limits() -
     assert max(counts(project.modules[g])["resources and modules"] for g in groups) == 668
     registry = counts(project.modules["modules/container-registry.bicep"])
     assert registry["resources and modules"] == 501 and registry["params"] <= 10  # 500 AcrPull, ids as one object
+
+
+def test_the_1000_app_stack_synthesizes_too_the_registrys_grants_split_in_two_modules() -> None:
+    project = synthesize(generated(1000))  # validated: ML210 would refuse a template past a limit
+    assert project.report is not None and not [f for f in project.report.findings if f.rule == "ML210"]
+    for name, file in {"main.bicep": project.main, **project.modules}.items():
+        for what, count in counts(file).items():
+            assert count <= LIMITS[what], (name, what, count)
+    assignments = {
+        name: sum(1 for r in file.resources if r.type == "Microsoft.Authorization/roleAssignments")
+        for name, file in project.modules.items()
+        if name.startswith("modules/container-registry")
+    }
+    assert assignments == {"modules/container-registry.bicep": 500, "modules/container-registry-access-2.bicep": 500}
+    assert project.role_assignment_count == 3000
 
 
 def test_settings_are_grouped_by_kind_and_still_read_one_environment_variable_each() -> None:

@@ -251,6 +251,10 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
         needs = [c.target.symbol for c in self.connections if c.deploy_after_target]
         if self.registry is not None:
             needs.append(self.registry.symbol)
+        # A target with more grants than one module holds keeps some in access modules: wait on ours.
+        for target in [c.target for c in self.connections if c.grants] + [self.registry]:
+            if isinstance(target, AzureConstruct) and target.grant_holder(plan, self) != target.symbol:
+                needs.append(target.grant_holder(plan, self))
         self.emit(plan, synth, file, arguments, needs=tuple(needs))
         synth.output(f"SERVICE_{env_var_name(service)}_NAME", "string", self.output("name"))
         if settings.ingress != "none":
