@@ -27,7 +27,7 @@ class Expr:
         return self.text
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16384)  # bounded: a long-lived process may synthesize many stacks
 def ref(symbol: str) -> Expr:
     """A reference to a parameter, variable, resource or module by its symbol (one shared record
     per symbol: a large stack makes tens of thousands of `ref('location')`)."""

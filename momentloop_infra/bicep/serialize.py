@@ -42,7 +42,7 @@ def string_literal(text: str) -> str:
     return f"'{escape_string_body(text)}'"
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16384)  # bounded: a long-lived process may render many stacks
 def is_identifier(key: str) -> bool:
     return bool(_IDENTIFIER.match(key))
 

@@ -6,7 +6,7 @@ import functools
 import re
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16384)  # bounded: keyed by construct ids, settings and keys
 def camel(text: str) -> str:
     """`media-store` -> `mediaStore`; a word starting with a digit keeps a `_` (`store-1` -> `store_1`),
     so two different ids never give the same symbol."""
@@ -17,12 +17,12 @@ def camel(text: str) -> str:
     return words[0].lower() + "".join(rest)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16384)  # bounded: keyed by construct ids, settings and keys
 def field_env(field: str) -> str:
     """`retentionDays` -> `RETENTION_DAYS`."""
     return env_name(re.sub(r"(?<!^)(?=[A-Z])", "_", field))
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16384)  # bounded: keyed by construct ids, settings and keys
 def env_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
