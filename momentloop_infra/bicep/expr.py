@@ -56,14 +56,12 @@ def map_exprs(value: object, change: Callable[[Expr], object]) -> object:
 def refs_of(values: Iterable[object]) -> frozenset[str]:
     """Every symbol referenced anywhere inside the given values."""
     found: set[str] = set()
-    stack: list[object] = list(values)
-    while stack:
-        value = stack.pop()
+    for value in values:  # most are expressions or plain values: containers are the exception
         if isinstance(value, Expr):
-            found |= value.refs
+            found.update(value.refs)
         elif isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
+            found.update(refs_of(value.keys()))
+            found.update(refs_of(value.values()))
         elif isinstance(value, list | tuple):
-            stack.extend(value)
+            found.update(refs_of(value))
     return frozenset(found)

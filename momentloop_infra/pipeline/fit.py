@@ -226,6 +226,8 @@ def _rewrite_expr(
     expr: Expr, renamed: Mapping[str, str], moved: Mapping[str, object], read_from: object = None
 ) -> Expr:
     """`expr` with renamed parameters replaced and reads of moved modules' outputs redirected."""
+    if renamed.keys().isdisjoint(expr.refs) and moved.keys().isdisjoint(expr.refs):
+        return expr  # most expressions: nothing to do, told without a loop in Python
     olds = [r for r in expr.refs if r in renamed]
     reads = [r for r in expr.refs if r in moved]
     if not olds and not reads:
