@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -136,7 +137,25 @@ def validate(ctx: click.Context, app: str | None, profile: str | None, format_: 
         sys.exit(2)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+def run() -> NoReturn:
+    """The `momentloop-synth` console command: `main`, then an exit that skips the interpreter's
+    teardown (freeing every module and object one by one: a seventh of a synth's wall time), as
+    mypy's command does. Everything is written and closed by then; the streams are flushed here."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if isinstance(code, str):  # sys.exit("message"): Python prints it and exits 1
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError):  # a reader that went away (`| head`): nothing more to say
+            stream.flush()
+    os._exit(code if isinstance(code, int) else 0)
 
-__all__ = ["main"]
+
+if __name__ == "__main__":  # pragma: no cover
+    run()
+
+__all__ = ["main", "run"]

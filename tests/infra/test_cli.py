@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -143,3 +146,27 @@ def test_every_review_command_is_listed_and_runs_under_its_own_name() -> None:
         assert f"  {name} " in listed
         command = main.get_command(click.Context(main), name)
         assert command is not None and command.name == name
+
+
+def test_the_console_command_exits_hard_yet_loses_no_output_and_keeps_its_codes(tmp_path: Path) -> None:
+    # `momentloop-synth` is cli.run: main, then os._exit past the interpreter's teardown.
+    entry = {e.name: e.value for e in importlib.metadata.entry_points(group="console_scripts")}
+    assert entry["momentloop-synth"] == "momentloop_infra.cli:run"
+    # A long report to a pipe arrives whole (flushed before the exit), with the command's exit code.
+    full = run("validate", "--app", "examples/momentloop.py:stack", "--format", "sarif")
+    assert full.returncode == 0, full.stderr
+    assert json.loads(full.stdout)["runs"][0]["tool"]["driver"]["name"] == "momentloop-synth"
+    # A reader that goes away early (`| head -c 10`) ends nothing in a traceback.
+    head = subprocess.run(
+        f"{shlex.join(SYNTH)} validate --format sarif | head -c 10",
+        shell=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert len(head.stdout) == 10 and "Traceback" not in head.stderr, head.stderr
+    # `sys.exit("message")` somewhere below keeps Python's meaning: the message, exit 1.
+    probe = "import sys; from momentloop_infra import cli; cli.main = lambda: sys.exit('went wrong'); cli.run()"
+    said = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert said.returncode == 1 and said.stderr.strip() == "went wrong"
