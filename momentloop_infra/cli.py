@@ -146,13 +146,15 @@ def run() -> NoReturn:
         code: object = 0
     except SystemExit as done:
         code = done.code
-    if isinstance(code, str):  # sys.exit("message"): Python prints it and exits 1
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"), or any other object: Python prints it, exits 1
         print(code, file=sys.stderr)
         code = 1
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError):  # a reader that went away (`| head`): nothing more to say
             stream.flush()
-    os._exit(code if isinstance(code, int) else 0)
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

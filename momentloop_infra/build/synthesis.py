@@ -18,6 +18,9 @@ RESERVED_SYMBOLS = frozenset({"environmentName", "location", "tags", "rg", "abbr
 
 class OwnerNode(Protocol):
     @property
+    def id(self) -> str: ...
+
+    @property
     def path(self) -> str: ...
 
     @property
@@ -48,6 +51,7 @@ class Synthesis:
     owners: dict[str, str] = attrs.Factory(lambda: dict.fromkeys(RESERVED_SYMBOLS, "main.bicep"))
     problems: list[Problem] = attrs.Factory(list)
     shared: dict[str, list[tuple[BicepFile, str]]] = attrs.Factory(dict)  # family -> (file, path)
+    writers: dict[str, str] = attrs.Factory(dict)  # module path -> the construct that wrote it first
     # main.bicep parameter -> (kind, construct symbol, field): how it groups into a kind's object.
     param_owners: dict[str, tuple[str, str, str]] = attrs.Factory(dict)
 
@@ -130,7 +134,13 @@ class Synthesis:
         if self.share and family is not None:
             path = self._shared_path(family, named_by_library(file))
         else:
-            self.modules[path] = named_by_library(file)
+            file = named_by_library(file)
+            writer = self.writers.setdefault(path, owner.node.path)
+            if writer != owner.node.path and self.modules[path] != file:
+                # Two constructs' stems met (an id like 'kv-access-2' beside kv's own access module).
+                message = f"writes {path}, as {writer} does, with other content; give one of them another id"
+                self.problems.append(Problem(owner.node.path, "id", owner.node.id, message))
+            self.modules[path] = file
         implied = refs_of(params.values())
         explicit = tuple(sorted({n for n in needs if n not in implied}))
         self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path, scope))

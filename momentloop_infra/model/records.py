@@ -149,10 +149,10 @@ def named_by_library(file: BicepFile) -> BicepFile:
 
 
 def _generated(p: Param) -> Param:
-    try:
+    # Shared only where equality is identity enough: records are looked up by ==, and 1 == True.
+    if p.default is None or isinstance(p.default, str):
         return _shared_generated(p)
-    except TypeError:  # a default that is a dict or a list: not hashable, so not shared
-        return _copy_generated(p)
+    return _copy_generated(p)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -43,14 +43,20 @@ class _Member:
 def collapse(file: BicepFile, constants: frozenset[str]) -> BicepFile:
     """`file` with each family of like calls turned into one loop. `constants` are the symbols an
     item may read (known when the deployment starts: the file's plain parameters and variables)."""
-    families: dict[tuple[object, ...], list[ModuleCall]] = {}
     symbols = {c.symbol for c in file.modules}
     skeletons: dict[object, object] = {}  # many calls pass the same expressions (`location`, `tags`)
+    kinds: dict[tuple[object, ...], list[ModuleCall]] = {}
     for call in file.modules:
         if call.loop is None:
             shape = tuple(_known_skeleton(v, symbols, skeletons) for v in call.params.values())
-            key = (call.file, call.scope, tuple(call.params), len(call.depends_on), shape)
-            families.setdefault(key, []).append(call)
+            kinds.setdefault((call.file, call.scope, tuple(call.params), len(call.depends_on), shape), []).append(call)
+    # A call alone of its kind never joins a loop, so a copy cannot wait on it by index: calls that
+    # wait on different ones of those (apps on different access modules) are families apart.
+    alone = {calls[0].symbol for calls in kinds.values() if len(calls) == 1}
+    families: dict[tuple[object, ...], list[ModuleCall]] = {}
+    for kind, calls in kinds.items():
+        for call in calls:
+            families.setdefault((*kind, tuple(d for d in call.depends_on if d in alone)), []).append(call)
     candidates = [calls for calls in families.values() if len(calls) > 1]
     if not candidates:
         return file

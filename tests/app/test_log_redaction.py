@@ -37,8 +37,42 @@ def test_only_the_token_parameter_value_is_replaced(text: str, expected: str) ->
     assert _formatted(text) == expected  # in the message itself too
 
 
+def _record(msg: str, args: object) -> logging.LogRecord:
+    return logging.LogRecord("uvicorn.error", logging.INFO, __file__, 1, msg, args, None)  # type: ignore[arg-type]
+
+
+def test_an_access_line_keeps_the_arguments_its_formatter_unpacks() -> None:
+    # uvicorn's AccessFormatter reads (client, method, path, version, status) back from the args.
+    record = _record('%s - "%s %s HTTP/%s" %d', ("127.0.0.1:1", "GET", f"/x?token={TOKEN}", "1.1", 200))
+    RedactTokens().filter(record)
+    assert record.args == ("127.0.0.1:1", "GET", f"/x?token={REDACTED}", "1.1", 200)
+
+
+def test_a_token_split_between_the_message_and_an_argument_is_redacted_in_the_written_line() -> None:
+    record = _record("GET /ws?token=%s", (TOKEN,))
+    RedactTokens().filter(record)
+    assert record.getMessage() == f"GET /ws?token={REDACTED}" and TOKEN not in record.getMessage()
+
+
+def test_mapping_bytes_and_a_trace_scope_lose_their_tokens_too() -> None:
+    mapping = _record("%(path)s", ({"path": f"/ws?token={TOKEN}"},))
+    RedactTokens().filter(mapping)
+    assert mapping.getMessage() == f"/ws?token={REDACTED}"
+    scope = {"type": "websocket", "query_string": f"token={TOKEN}".encode()}  # --log-level trace
+    traced = _record("ASGI [%s] Started scope=%s", (1, scope))
+    RedactTokens().filter(traced)
+    assert TOKEN not in traced.getMessage() and f"token={REDACTED}" in traced.getMessage()
+
+
+def test_a_malformed_record_is_left_for_logging_to_report() -> None:
+    record = _record("%s and %s", ("one",))  # too few arguments: logging prints its own error
+    assert RedactTokens().filter(record) is True
+    with pytest.raises(TypeError):
+        record.getMessage()
+
+
 def test_the_filter_is_installed_once_on_uvicorns_loggers() -> None:
     redact_server_logs()
     redact_server_logs()
-    for name in ("uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
         assert sum(isinstance(f, RedactTokens) for f in logging.getLogger(name).filters) == 1

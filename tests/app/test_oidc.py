@@ -129,6 +129,7 @@ def test_behind_a_proxy_the_callback_is_on_the_browsers_origin(api: ApiServer, o
     proxied = {"X-Forwarded-Host": "moments.example.com", "X-Forwarded-Proto": "https"}
     assert redirect_uri(proxied) == f"https://moments.example.com{CALLBACK}"
     assert redirect_uri({"X-Forwarded-Host": "127.0.0.1:8443, 10.0.0.1"}) == f"http://127.0.0.1:8443{CALLBACK}"
+    assert redirect_uri({"X-Forwarded-Host": "[::1]:8080"}) == f"http://[::1]:8080{CALLBACK}"
     assert redirect_uri({"X-Forwarded-Host": "evil.example/x?"}) == f"{api.base_url}{CALLBACK}"
 
 

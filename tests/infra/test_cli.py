@@ -167,6 +167,12 @@ def test_the_console_command_exits_hard_yet_loses_no_output_and_keeps_its_codes(
     )
     assert len(head.stdout) == 10 and "Traceback" not in head.stderr, head.stderr
     # `sys.exit("message")` somewhere below keeps Python's meaning: the message, exit 1.
-    probe = "import sys; from momentloop_infra import cli; cli.main = lambda: sys.exit('went wrong'); cli.run()"
-    said = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
-    assert said.returncode == 1 and said.stderr.strip() == "went wrong"
+    for code, rc, printed in (
+        ("'went wrong'", 1, "went wrong"),
+        ("['boom']", 1, "['boom']"),
+        ("None", 0, ""),
+        ("3", 3, ""),
+    ):
+        probe = f"import sys; from momentloop_infra import cli; cli.main = lambda: sys.exit({code}); cli.run()"
+        said = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+        assert (said.returncode, said.stderr.strip()) == (rc, printed), code

@@ -13,8 +13,10 @@ from momentloop_infra import (
     ContainerApp,
     ContainerAppsEnvironment,
     ContainerRegistry,
+    KeyVault,
     LogAnalytics,
     Stack,
+    StackError,
     synthesize,
 )
 from momentloop_infra.bicep.expr import refs_of
@@ -92,3 +94,45 @@ def test_under_the_limit_a_target_keeps_every_grant_in_its_own_module() -> None:
     project = synthesize(ten_apps_on_one_registry_and_store())
     assert not [name for name in project.modules if "-access-" in name]
     assert len(assignments(project, "modules/container-registry.bicep")) == 10
+
+
+def test_apps_waiting_on_different_access_modules_still_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 350 apps on one registry, 30 grants a module: twelve modules hold the AcrPull assignments,
+    # and the apps in one grouping module wait on different ones. Each set loops apart (a copy
+    # cannot wait on a plain call by index); none is left a declaration of its own.
+    monkeypatch.setattr(plan_module, "MAX_GRANTS_PER_MODULE", 30)
+    stack = Stack("crowd")
+    env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+    registry = ContainerRegistry(stack, "registry")
+    for i in range(350):
+        ContainerApp(stack, f"app-{i}", environment=env, registry=registry)
+    project = synthesize(stack)
+    apps = [
+        call
+        for name, file in project.modules.items()
+        if name.startswith("group-")
+        for call in file.modules
+        if call.file == "modules/container-app.bicep"
+    ]
+    assert sum(call.copies for call in apps) == 350
+    assert all(call.loop is not None for call in apps), [c.symbol for c in apps if c.loop is None]
+    for call in apps:  # each loop waits on one holder of its copies' assignments, by name
+        assert call.loop is not None
+        holders = [d for d in call.depends_on if d.startswith("registry")]
+        assert len(holders) <= 1
+
+
+def test_an_id_whose_module_file_meets_an_access_modules_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plan_module, "MAX_GRANTS_PER_MODULE", 3)
+    stack = Stack("crowd")
+    env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+    registry = ContainerRegistry(stack, "registry")
+    vault = KeyVault(stack, "kv", secrets=["api-key"])
+    KeyVault(stack, "kv-access-2", secrets=["other"])  # its module file is kv's first access module's
+    for i in range(5):
+        ContainerApp(stack, f"app-{i}", environment=env, registry=registry).connect(vault)
+    with pytest.raises(StackError) as raised:
+        synthesize(stack)
+    (problem,) = raised.value.problems
+    assert problem.path == "crowd/kv-access-2" and problem.field == "id" and problem.value == "kv-access-2"
+    assert "writes modules/key-vault-kv-access-2.bicep, as crowd/kv does" in problem.message

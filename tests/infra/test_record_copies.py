@@ -74,6 +74,10 @@ def test_a_library_named_parameter_keeps_everything_but_the_mark() -> None:
     assert records._generated(FULL_PARAM) is records._generated(attrs.evolve(FULL_PARAM))  # shared
     unhashable = attrs.evolve(FULL_PARAM, default={"a": 1})
     assert records._generated(unhashable) == attrs.evolve(unhashable, generated=True)
+    # 1 == True: a default of either keeps its own type, never the other's record.
+    assert records._generated(attrs.evolve(FULL_PARAM, default=True)).default is True
+    assert records._generated(attrs.evolve(FULL_PARAM, default=1)).default == 1
+    assert type(records._generated(attrs.evolve(FULL_PARAM, default=1)).default) is int
 
 
 def test_a_rewritten_call_keeps_everything_but_what_changes() -> None:

@@ -70,9 +70,10 @@ async def dev_sign_in(request: Request, body: DevSignInRequest) -> SessionOut:
     return SessionOut(token=issued.token, user_id=issued.user_id, expires_in=issued.expires_in)
 
 
-# A host, with its port if any: what a proxy's X-Forwarded-Host may hold to be taken as the origin.
+# A host name or a bracketed IPv6 address, with its port if any: what a proxy's X-Forwarded-Host
+# may hold to be taken as the origin.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-_FORWARDED_HOST = re.compile(rf"(?:{_LABEL}\.)*{_LABEL}(?::\d{{1,5}})?")
+_FORWARDED_HOST = re.compile(rf"(?:(?:{_LABEL}\.)*{_LABEL}|\[[0-9A-Fa-f:.]+\])(?::\d{{1,5}})?")
 
 
 def callback_url(request: Request) -> str:
