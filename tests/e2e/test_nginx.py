@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.stack import Stack
+from tests.infra.support import REPO
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +96,15 @@ def test_an_upload_over_the_backends_limit_gets_its_413_through_nginx_every_time
         if response.status_code == 413:
             assert "larger than" in response.json()["detail"]  # the backend's JSON, not nginx's page
     assert statuses == [413] * 6
+
+
+def test_every_proxied_location_passes_the_forwarded_headers() -> None:
+    # nginx inherits proxy_set_header from the server only into a block that sets none itself:
+    # a block with its own (the WebSocket's Upgrade) must say the forwarded ones again.
+    template = (REPO / "frontend" / "nginx" / "default.conf.template").read_text()
+    blocks = re.findall(r"location [^{]+\{(.*?)\n    \}", template, flags=re.S)
+    own = [block for block in blocks if "proxy_set_header" in block]
+    assert own, "the WebSocket location sets headers of its own"
+    for block in own:
+        for header in ("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host"):
+            assert f"proxy_set_header {header} " in block, (header, block)
