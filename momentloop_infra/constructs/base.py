@@ -15,6 +15,7 @@ from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.connection import Connection, RoleGrant
 from momentloop_infra.constructs.grants import grant_resources
+from momentloop_infra.constructs.keyword_check import checked_init
 from momentloop_infra.constructs.plan import MAX_GRANTS_PER_MODULE, Plan
 from momentloop_infra.errors import Problem, StackError
 from momentloop_infra.model.names import NameRule, ResourceName
@@ -47,6 +48,8 @@ class AzureConstruct(Construct, Generic[S]):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # a misspelt required keyword: a Problem, not a TypeError
+            setattr(cls, "__init__", checked_init(cls.__dict__["__init__"]))  # noqa: B010 (mypy: no method assignment)
         model, args = cls.__dict__.get("settings_model"), cls.__dict__.get("settings_args")
         if model is not None and args is not None:
             typed = set(args.__required_keys__ | args.__optional_keys__)
