@@ -62,6 +62,10 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _SIMPLE_TEMPLATE = re.compile(r"'(?:[^'\\$]|\$(?!\{)|\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\})*'")
 _HOLE = re.compile(r"\$\{([^}]*)\}")
+# And a call whose arguments are dotted names or plain string literals:
+# `guid(registry.id, principalIds.app_7, '7f95...')`.
+_PLAIN_ARG = r"(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*|'[^'\\$]*')"
+_SIMPLE_CALL = re.compile(rf"([A-Za-z_]\w*)\(({_PLAIN_ARG}(?:, {_PLAIN_ARG})*)\)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LAMBDA_ARGS = re.compile(r"\(\s*((?:[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)?)\s*\)\s*=>")
 _ARROW = re.compile(r"\s*=>")
@@ -488,6 +492,8 @@ class _FileScope:
                 found = self.dotted(text, loop)
             elif _SIMPLE_TEMPLATE.fullmatch(text):
                 found = self.template_string(text[1:-1], loop)
+            elif (call := _SIMPLE_CALL.fullmatch(text)) is not None and call.group(1) not in ("sys", "az"):
+                found = self.function(call.group(1), [self.plain_arg(a, loop) for a in call.group(2).split(", ")], [])
             else:
                 try:
                     found = _Parser(text, self, loop).parse()
@@ -499,6 +505,11 @@ class _FileScope:
     def dotted(self, text: str, loop: tuple[str, str] | None) -> Node:
         name, *path = text.split(".")
         return self.resolve(name, [(".", part) for part in path], None, loop)
+
+    def plain_arg(self, text: str, loop: tuple[str, str] | None) -> Node:
+        if text.startswith("'"):
+            return ("s", text[1:-1])
+        return self.dotted(text, loop) if "." in text else self.resolve(text, [], None, loop)
 
     def template_string(self, body: str, loop: tuple[str, str] | None) -> Node:
         """A string literal's body with no escapes, whose holes are dotted names (`_SIMPLE_TEMPLATE`)."""

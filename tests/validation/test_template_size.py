@@ -391,7 +391,7 @@ def test_a_module_deployment_over_1_mb_is_an_ml210_error_naming_it() -> None:
     assert "its deployment in the compiled main.json would be about 1.0 MB, over Azure's 1 MB" in finding.message
 
 
-# -- the fast paths for the commonest forms give the parser's own translation ----------------------
+# -- the fast paths for the commonest forms (dotted names, simple strings, calls of them) give the parser's own translation ----------------------
 
 _NAMES = st.sampled_from(["account", "blobs", "image", "tags", "item", "unknown", "outputs", "id", "x_1"])
 _LITERAL = st.text(alphabet="ab-{}$ 0", max_size=6).filter(lambda t: "${" not in t)
@@ -400,8 +400,17 @@ _LITERAL = st.text(alphabet="ab-{}$ 0", max_size=6).filter(lambda t: "${" not in
 @st.composite
 def _simple_expressions(draw: st.DrawFn) -> str:
     first = ".".join(draw(st.lists(_NAMES, min_size=1, max_size=4)))
-    if draw(st.booleans()):
+    form = draw(st.sampled_from(["dotted", "string", "call"]))
+    if form == "dotted":
         return first
+    if form == "call":  # a function of dotted names and plain literals: guid(a.id, p.x, '7f95')
+        literals = _LITERAL.filter(lambda t: "$" not in t).map(lambda t: f"'{t}'")
+        args = draw(
+            st.lists(
+                st.one_of(st.lists(_NAMES, min_size=1, max_size=3).map(".".join), literals), min_size=1, max_size=4
+            )
+        )
+        return f"{draw(st.sampled_from(['guid', 'uniqueString', 'concat', 'account']))}({', '.join(args)})"
     holes = draw(st.lists(st.lists(_NAMES, min_size=1, max_size=3).map(".".join), max_size=3))
     literals = draw(st.lists(_LITERAL, min_size=len(holes) + 1, max_size=len(holes) + 1))
     body = literals[0] + "".join(f"${{{hole}}}{literal}" for hole, literal in zip(holes, literals[1:], strict=True))
@@ -423,3 +432,8 @@ def test_dotted_names_and_simple_strings_translate_as_the_parser_does(text: str,
     loop = ("item", "variables('items')[copyIndex()]") if looped else None
     fast = scope.node(text, loop)
     assert fast == template_size._Parser(text, scope, loop).parse()
+
+
+def test_a_multi_line_string_is_its_text_as_is() -> None:
+    file = BicepFile(outputs=(Output("doc", "string", expr("'''first\nsecond'''")),))
+    assert compiled_template(project_of(file, {}))["outputs"]["doc"]["value"] == "first\nsecond"
