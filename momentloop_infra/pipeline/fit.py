@@ -22,7 +22,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr, map_exprs, ref, refs_of
 from momentloop_infra.bicep.serialize import render
-from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue
+from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue, copy_param
 
 MAX_PARAMS = 256
 MAX_RESOURCES = 800  # resources and module deployments of one template
@@ -172,20 +172,7 @@ def fit_modules(main: BicepFile) -> tuple[BicepFile, dict[str, BicepFile]]:
 
 def _as_field(param: Param, name: str) -> Param:
     """The parameter as a field of a grouping object: the same type, bounds and allowed values."""
-    return Param(
-        name=name,
-        type=param.type,
-        secure=param.secure,
-        description=param.description,
-        allowed=param.allowed,
-        min_length=param.min_length,
-        max_length=param.max_length,
-        min_value=param.min_value,
-        max_value=param.max_value,
-        default=None,
-        generated=param.generated,
-        shape=param.shape,
-    )
+    return copy_param(param, name=name, default=None, generated=param.generated)
 
 
 def _call_with(

@@ -503,20 +503,21 @@ class _FileScope:
         return found
 
     def dotted(self, text: str, loop: tuple[str, str] | None) -> Node:
+        """A name, or a name and the properties after it (`env.outputs.id`)."""
         name, *path = text.split(".")
         return self.resolve(name, [(".", part) for part in path], None, loop)
 
     def plain_arg(self, text: str, loop: tuple[str, str] | None) -> Node:
         if text.startswith("'"):
             return ("s", text[1:-1])
-        return self.dotted(text, loop) if "." in text else self.resolve(text, [], None, loop)
+        return self.dotted(text, loop)
 
     def template_string(self, body: str, loop: tuple[str, str] | None) -> Node:
         """A string literal's body with no escapes, whose holes are dotted names (`_SIMPLE_TEMPLATE`)."""
         pieces = _HOLE.split(body)  # literal, hole, literal, ..., literal
         if len(pieces) == 1:
             return ("s", body)
-        holes = [self.dotted(h, loop) if "." in h else self.resolve(h, [], None, loop) for h in pieces[1::2]]
+        holes = [self.dotted(h, loop) for h in pieces[1::2]]
         literals = [part.replace("{", "{{").replace("}", "}}") for part in pieces[0::2]]
         pattern = "".join(f"{part}{{{k}}}" for k, part in enumerate(literals[:-1])) + literals[-1]
         return ("e", f"format({_quote(pattern)}{''.join(', ' + arm(h) for h in holes)})")

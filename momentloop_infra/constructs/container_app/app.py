@@ -253,8 +253,8 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
             needs.append(self.registry.symbol)
         # A target with more grants than one module holds keeps some in access modules: wait on ours.
         for target in [c.target for c in self.connections if c.grants] + [self.registry]:
-            if isinstance(target, AzureConstruct) and target.grant_holder(plan, self) != target.symbol:
-                needs.append(target.grant_holder(plan, self))
+            if isinstance(target, AzureConstruct) and (holder := target.grant_holder(plan, self)) != target.symbol:
+                needs.append(holder)
         self.emit(plan, synth, file, arguments, needs=tuple(needs))
         synth.output(f"SERVICE_{env_var_name(service)}_NAME", "string", self.output("name"))
         if settings.ingress != "none":
