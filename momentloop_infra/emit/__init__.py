@@ -1,2 +1,2 @@
-"""The emitter: records to file texts (jinja2 templates, every value through the serializer), and
+"""The emitter: records to file texts (printed line by line, every value through the serializer), and
 writing or checking them on disk. It reads records only, never constructs."""

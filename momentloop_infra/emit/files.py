@@ -9,9 +9,9 @@ from pathlib import Path
 
 import attrs
 
+from momentloop_infra.emit.azure_yaml import ServiceEntry, render_azure_yaml
 from momentloop_infra.emit.bicep_file import render_bicep
 from momentloop_infra.emit.bicepparam import render_bicepparam
-from momentloop_infra.emit.render import render_azure_yaml
 from momentloop_infra.emit.workflow import render_workflow
 from momentloop_infra.model.project import Project
 
@@ -69,23 +69,16 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
     abbreviations = Path(__file__).resolve().parent.parent / "data" / "abbreviations.json"
     files["abbreviations.json"] = abbreviations.read_text("utf-8").replace("\r\n", "\n")
     yaml_dir = layout.azure_yaml.parent.resolve()
-    services: list[dict[str, str]] = []
+    services: list[ServiceEntry] = []
     for service in project.services:
         if service.image is not None:
             # A prebuilt image: azd deploys it as it is, nothing to build.
-            services.append({"name": service.name, "image": service.image})
+            services.append(ServiceEntry(service.name, image=service.image))
             continue
         folder = layout.project_root / (service.project if service.project is not None else service.name)
-        services.append(
-            {"name": service.name, "project": _relative(folder, yaml_dir), "dockerfile": service.dockerfile}
-        )
+        services.append(ServiceEntry(service.name, project=_relative(folder, yaml_dir), dockerfile=service.dockerfile))
     files["azure.yaml"] = render_azure_yaml(
-        {
-            "name": project.name,
-            "stack_path": project.stack_path,
-            "infra_path": _relative(layout.infra, yaml_dir),
-            "services": services,
-        }
+        project.name, project.stack_path, _relative(layout.infra, yaml_dir), services
     )
     if project.workflow is not None:
         files[WORKFLOW] = render_workflow(project, project.workflow)
