@@ -1,6 +1,7 @@
 """momentloop_infra: Azure infrastructure as Python constructs, synthesized into an azd project.
 
-The public names load on first use, so the CLI can set up its process before pydantic loads.
+The public names load on first use: importing the package alone (as the backend does for its
+errors) loads none of the constructs.
 """
 
 from __future__ import annotations

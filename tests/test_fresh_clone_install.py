@@ -24,7 +24,7 @@ import pytest
 from momentloop_app.entrypoints import COMMANDS
 from tests.fresh_clone_support import REPO, copy_tracked
 
-CORE = ["pydantic", "attrs", "jinja2", "click"]
+CORE = ["attrs", "click"]
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 

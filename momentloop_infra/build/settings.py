@@ -1,27 +1,28 @@
-"""Typed construct settings (pydantic) and the translation of their errors into Problems."""
+"""Typed construct settings (frozen attrs classes) and their validation into Problems.
+
+A settings class is declared with `@settings_class`; a field with bounds, a conversion or a check
+of its own uses `setting(...)` (`required(...)` when it has no default). Validation reports every
+field's problem (its type, bounds and check), then, when the fields are sound, the class's
+`consistent()` checks across fields. Each problem names the construct path, the field and the value.
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+import attrs
 
+from momentloop_infra.build.setting_types import Conformer, Invalid, conformer
 from momentloop_infra.errors import Problem
 
-
-class Settings(BaseModel):
-    """Base of every construct's settings: unknown keys are mistakes, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-
-
-S = TypeVar("S", bound=Settings)
+T = TypeVar("T")
+_SETTING = "momentloop.setting"
 
 
 class FieldProblem(ValueError):
-    """Raised by a settings validator to blame one field, with the fix in the message."""
+    """Raised by a setting's check or by `consistent()` to blame one field, with the fix in the message."""
 
     def __init__(self, field: str, value: object, message: str) -> None:
         super().__init__(message)
@@ -30,31 +31,122 @@ class FieldProblem(ValueError):
         self.message = message
 
 
+@attrs.frozen
+class _Rules:
+    """What `setting()` adds to a field's type: a conversion before it, bounds and a check after."""
+
+    before: Callable[[Any], object] | None = None
+    ge: int | None = None
+    le: int | None = None
+    check: Callable[[Any], object] | None = None
+
+
+def setting(
+    *,
+    default: T,
+    ge: int | None = None,
+    le: int | None = None,
+    before: Callable[[Any], object] | None = None,
+    check: Callable[[T], object] | None = None,
+) -> T:
+    """A field with a default and rules: `port: int = setting(default=8000, ge=1, le=65535)`."""
+    rules = _Rules(before, ge, le, check)
+    field: T = attrs.field(default=default, metadata={_SETTING: rules})
+    return field
+
+
+def required(*, check: Callable[[Any], object] | None = None) -> Any:
+    """A field the construct must be given: `type: str = required(check=_type_ref)`."""
+    return attrs.field(metadata={_SETTING: _Rules(check=check)})
+
+
+@attrs.frozen
+class _Field:
+    name: str
+    conform: Conformer
+    rules: _Rules
+    required: bool
+
+
+class Settings:
+    """Base of every construct's settings: unknown keys are mistakes, values are immutable."""
+
+    __slots__ = ()
+    setting_fields: ClassVar[tuple[_Field, ...]] = ()
+
+    def consistent(self) -> None:
+        """Checks across fields, run once every field is sound; raise FieldProblem to blame one."""
+
+
+S = TypeVar("S", bound=Settings)
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(setting, required, attrs.field))
+def settings_class(cls: type[S]) -> type[S]:
+    """Make `cls` a frozen attrs class and work out, once, how each of its fields takes a value."""
+    frozen: Any = attrs.frozen(kw_only=True)(cls)
+    built: Any = attrs.resolve_types(frozen)
+    built.setting_fields = tuple(
+        _Field(a.name, conformer(a.type), a.metadata.get(_SETTING, _Rules()), a.default is attrs.NOTHING)
+        for a in attrs.fields(built)
+    )
+    made: type[S] = built
+    return made
+
+
+def setting_names(model: type[Settings]) -> list[str]:
+    return sorted(f.name for f in model.setting_fields)
+
+
+def _field_value(field: _Field, value: object) -> object:
+    rules = field.rules
+    if rules.before is not None:
+        value = rules.before(value)
+    value = field.conform(value)
+    if rules.ge is not None and value < rules.ge:  # type: ignore[operator]  # conformed to a number
+        raise Invalid(f"Input should be greater than or equal to {rules.ge}", value)
+    if rules.le is not None and value > rules.le:  # type: ignore[operator]
+        raise Invalid(f"Input should be less than or equal to {rules.le}", value)
+    if rules.check is not None:
+        rules.check(value)
+    return value
+
+
 def validate_settings(
     model: type[S], values: Mapping[str, Any], path: str, profile: str
 ) -> tuple[S | None, list[Problem]]:
-    """Build settings, or return every problem pydantic found, each naming path, field and value."""
-    try:
-        return model.model_validate(dict(values)), []
-    except ValidationError as exc:
-        where = path if profile == "default" else f"{path} (profile {profile!r})"
-        problems = []
-        for error in exc.errors():
-            cause = (error.get("ctx") or {}).get("error")
-            if isinstance(cause, FieldProblem):
-                problems.append(Problem(where, cause.field, cause.value, cause.message))
-                continue
-            field = ".".join(str(part) for part in error["loc"])
-            message = error["msg"]
-            if error["type"] == "extra_forbidden":
-                message = unknown_setting(model, field)
-            problems.append(Problem(where, field, error.get("input"), message))
+    """Build settings, or return every problem found, each naming path, field and value."""
+    where = path if profile == "default" else f"{path} (profile {profile!r})"
+    problems: list[Problem] = []
+    known = {f.name for f in model.setting_fields}
+    for name, value in values.items():
+        if name not in known:
+            problems.append(Problem(where, name, value, unknown_setting(model, name)))
+    given: dict[str, object] = {}
+    for field in model.setting_fields:
+        if field.name not in values:
+            if field.required:
+                problems.append(Problem(where, field.name, None, "Field required"))
+            continue
+        try:
+            given[field.name] = _field_value(field, values[field.name])
+        except Invalid as exc:
+            problems.append(Problem(where, ".".join((field.name, *exc.where)), exc.value, exc.message))
+        except FieldProblem as exc:
+            problems.append(Problem(where, exc.field, exc.value, exc.message))
+    if problems:
         return None, problems
+    found = model(**given)
+    try:
+        found.consistent()
+    except FieldProblem as exc:
+        return None, [Problem(where, exc.field, exc.value, exc.message)]
+    return found, []
 
 
-def unknown_setting(model: type[BaseModel], name: str) -> str:
+def unknown_setting(model: type[Settings], name: str) -> str:
     """'unknown setting; did you mean 'memory'? ContainerApp accepts: ...'."""
-    known = sorted(model.model_fields)
+    known = setting_names(model)
     close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
     hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
     return f"unknown setting; {hint}{model.__name__.removesuffix('Settings')} accepts: {', '.join(known)}"

@@ -53,7 +53,7 @@ class AzureConstruct(Construct, Generic[S]):
         model, args = cls.__dict__.get("settings_model"), cls.__dict__.get("settings_args")
         if model is not None and args is not None:
             typed = set(args.__required_keys__ | args.__optional_keys__)
-            if typed != set(model.model_fields):
+            if typed != {f.name for f in model.setting_fields}:
                 raise TypeError(f"{cls.__name__}: settings_args and settings_model name different settings")
 
     def __init__(

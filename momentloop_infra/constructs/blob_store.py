@@ -6,11 +6,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict, Unpack
 
-from pydantic import Field, field_validator
-
 from momentloop_infra.bicep.expr import ref
 from momentloop_infra.build.naming import camel
-from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.settings import FieldProblem, Settings, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -27,27 +25,26 @@ StorageSku = Literal[
 CONTAINER_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$")
 
 
+def _container_names(value: tuple[str, ...]) -> None:
+    for container in value:
+        if not CONTAINER_NAME.match(container):
+            raise FieldProblem(
+                "containers",
+                container,
+                "blob container names are 3 to 63 lowercase letters, digits and single hyphens, "
+                "starting with a letter or digit",
+            )
+    if len(set(value)) != len(value):
+        raise FieldProblem("containers", list(value), "container names must be unique")
+
+
+@settings_class
 class BlobStoreSettings(Settings):
-    containers: tuple[str, ...] = ()
+    containers: tuple[str, ...] = setting(default=(), check=_container_names)
     sku: StorageSku = "Standard_LRS"
     access_tier: Literal["Hot", "Cool", "Cold"] = "Hot"
-    soft_delete_days: int = Field(7, ge=1, le=365)
+    soft_delete_days: int = setting(default=7, ge=1, le=365)
     name: str | None = None
-
-    @field_validator("containers")
-    @classmethod
-    def _container_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for container in value:
-            if not CONTAINER_NAME.match(container):
-                raise FieldProblem(
-                    "containers",
-                    container,
-                    "blob container names are 3 to 63 lowercase letters, digits and single hyphens, "
-                    "starting with a letter or digit",
-                )
-        if len(set(value)) != len(value):
-            raise FieldProblem("containers", list(value), "container names must be unique")
-        return value
 
 
 class BlobStoreArgs(TypedDict, total=False):

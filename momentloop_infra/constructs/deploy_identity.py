@@ -25,12 +25,10 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
-from pydantic import field_validator
-
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.bicep.functions import call, interpolate
 from momentloop_infra.build.naming import env_name, field_env
-from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.settings import FieldProblem, Settings, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -59,38 +57,34 @@ SUBSCRIPTION_ACTIONS = (
 )
 
 
+def _repository(value: str | None) -> None:
+    if value is not None and (not REPOSITORY.match(value) or value.split("/")[1] in (".", "..")):
+        raise FieldProblem("repository", value, "give the GitHub repository as owner/name, e.g. 'octo-org/shop'")
+
+
+def _branch(value: str) -> None:
+    if not BRANCH.match(value) or ".." in value or value.endswith((".", ".lock")):
+        raise FieldProblem(
+            "branch", value, "branch names here are letters, digits, '.', '_', '-' and '/' (e.g. 'main')"
+        )
+
+
+def _environment(value: str | None) -> None:
+    if value is not None and not ENVIRONMENT.match(value):
+        raise FieldProblem(
+            "environment",
+            value,
+            "GitHub environment names here are letters, digits, '.', '_' and '-', at most 255 (e.g. 'production')",
+        )
+
+
+@settings_class
 class DeployIdentitySettings(Settings):
-    repository: str | None = None  # None: only from DEPLOY_REPOSITORY, set before azd up
-    branch: str = "main"
-    environment: str | None = None
+    # None: only from DEPLOY_REPOSITORY, set before azd up
+    repository: str | None = setting(default=None, check=_repository)
+    branch: str = setting(default="main", check=_branch)
+    environment: str | None = setting(default=None, check=_environment)
     name: str | None = None
-
-    @field_validator("repository")
-    @classmethod
-    def _repository(cls, value: str | None) -> str | None:
-        if value is not None and (not REPOSITORY.match(value) or value.split("/")[1] in (".", "..")):
-            raise FieldProblem("repository", value, "give the GitHub repository as owner/name, e.g. 'octo-org/shop'")
-        return value
-
-    @field_validator("branch")
-    @classmethod
-    def _branch(cls, value: str) -> str:
-        if not BRANCH.match(value) or ".." in value or value.endswith((".", ".lock")):
-            raise FieldProblem(
-                "branch", value, "branch names here are letters, digits, '.', '_', '-' and '/' (e.g. 'main')"
-            )
-        return value
-
-    @field_validator("environment")
-    @classmethod
-    def _environment(cls, value: str | None) -> str | None:
-        if value is not None and not ENVIRONMENT.match(value):
-            raise FieldProblem(
-                "environment",
-                value,
-                "GitHub environment names here are letters, digits, '.', '_' and '-', at most 255 (e.g. 'production')",
-            )
-        return value
 
 
 class DeployIdentityArgs(TypedDict, total=False):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import Expr, ref
-from momentloop_infra.build.settings import Settings
+from momentloop_infra.build.settings import Settings, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -18,6 +18,7 @@ from momentloop_infra.model.records import BicepFile, Output, Param
 from momentloop_infra.model.resources import common_params, resource
 
 
+@settings_class
 class EnvironmentSettings(Settings):
     zone_redundant: bool = False
     name: str | None = None

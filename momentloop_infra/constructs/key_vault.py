@@ -6,12 +6,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypedDict, Unpack
 
-from pydantic import Field, field_validator
-
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.build.naming import camel
 from momentloop_infra.build.naming import env_name as env_var_name
-from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.settings import FieldProblem, Settings, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -24,30 +22,29 @@ from momentloop_infra.model.resources import common_params, resource
 SECRET_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
+def _secret_names(value: tuple[str, ...]) -> None:
+    for secret in value:
+        # Stricter than Key Vault (which also allows uppercase): the name must map cleanly to
+        # an environment variable (google-client-id -> GOOGLE_CLIENT_ID) and a container app
+        # secret name (lowercase, hyphens).
+        if not SECRET_NAME.match(secret) or len(secret) > 127:
+            raise FieldProblem(
+                "secrets",
+                secret,
+                "secret names are lowercase letters and digits in words joined by single hyphens "
+                "(for example 'jwt-secret'), at most 127 characters",
+            )
+    if len(set(value)) != len(value):
+        raise FieldProblem("secrets", list(value), "secret names must be unique")
+
+
+@settings_class
 class KeyVaultSettings(Settings):
-    secrets: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = setting(default=(), check=_secret_names)
     sku: Literal["standard", "premium"] = "standard"
     purge_protection: bool = False
-    soft_delete_days: int = Field(90, ge=7, le=90)
+    soft_delete_days: int = setting(default=90, ge=7, le=90)
     name: str | None = None
-
-    @field_validator("secrets")
-    @classmethod
-    def _secret_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for secret in value:
-            # Stricter than Key Vault (which also allows uppercase): the name must map cleanly to
-            # an environment variable (google-client-id -> GOOGLE_CLIENT_ID) and a container app
-            # secret name (lowercase, hyphens).
-            if not SECRET_NAME.match(secret) or len(secret) > 127:
-                raise FieldProblem(
-                    "secrets",
-                    secret,
-                    "secret names are lowercase letters and digits in words joined by single hyphens "
-                    "(for example 'jwt-secret'), at most 127 characters",
-                )
-        if len(set(value)) != len(value):
-            raise FieldProblem("secrets", list(value), "secret names must be unique")
-        return value
 
 
 class KeyVaultArgs(TypedDict, total=False):

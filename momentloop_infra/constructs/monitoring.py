@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, Unpack
 
-from pydantic import Field
-
 from momentloop_infra.bicep.expr import ref
-from momentloop_infra.build.settings import Settings
+from momentloop_infra.build.settings import Settings, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -18,9 +16,10 @@ from momentloop_infra.model.records import BicepFile, Output, Param
 from momentloop_infra.model.resources import common_params, resource
 
 
+@settings_class
 class LogAnalyticsSettings(Settings):
     sku: Literal["PerGB2018", "CapacityReservation"] = "PerGB2018"
-    retention_days: int = Field(30, ge=30, le=730)
+    retention_days: int = setting(default=30, ge=30, le=730)
     name: str | None = None
 
 

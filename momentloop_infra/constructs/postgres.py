@@ -12,10 +12,9 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, Unpack
 
 import attrs
-from pydantic import Field, model_validator
 
 from momentloop_infra.bicep.expr import Expr, ref
-from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.settings import FieldProblem, Settings, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -33,6 +32,7 @@ TIER_OF_SERIES: dict[str, Tier] = {"B": "Burstable", "D": "GeneralPurpose", "E":
 DATABASE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
+@settings_class
 class PostgresSettings(Settings):
     database: str = "app"
     version: Literal["13", "14", "15", "16", "17", "18"] = "16"
@@ -40,12 +40,11 @@ class PostgresSettings(Settings):
     tier: Tier | None = None  # derived from the SKU when not given
     storage_gb: int = 32
     high_availability: Literal["Disabled", "SameZone", "ZoneRedundant"] = "Disabled"
-    backup_retention_days: int = Field(7, ge=7, le=35)
+    backup_retention_days: int = setting(default=7, ge=7, le=35)
     geo_redundant_backup: bool = False
     name: str | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> PostgresSettings:
+    def consistent(self) -> None:
         match = SKU_PATTERN.match(self.sku)
         if not match:
             raise FieldProblem(
@@ -75,7 +74,6 @@ class PostgresSettings(Settings):
             raise FieldProblem(
                 "database", self.database, "database names are letters, digits and underscores, at most 63"
             )
-        return self
 
     @property
     def resolved_tier(self) -> Tier:

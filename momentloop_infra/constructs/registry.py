@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import ref
-from momentloop_infra.build.settings import Settings
+from momentloop_infra.build.settings import Settings, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -19,6 +19,7 @@ from momentloop_infra.model.resources import common_params, resource
 BASIC_SKU_REASON = "the SKU is a parameter (Basic by default, for cost); Premium-only features are not available"
 
 
+@settings_class
 class RegistrySettings(Settings):
     sku: Literal["Basic", "Standard", "Premium"] = "Basic"
     name: str | None = None

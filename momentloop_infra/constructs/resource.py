@@ -15,11 +15,10 @@ from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
 import attrs
-from pydantic import field_validator
 
 from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.build.naming import camel
-from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.settings import FieldProblem, Settings, required, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -44,29 +43,27 @@ class Attr(Expr):
     bicep_type: BicepType = "string"
 
 
+def _type_ref(value: str) -> None:
+    if not TYPE_REF.match(value):
+        raise FieldProblem(
+            "type",
+            value,
+            "give the type and API version as 'Microsoft.Provider/type@yyyy-mm-dd', "
+            "e.g. 'Microsoft.ServiceBus/namespaces@2024-01-01'",
+        )
+
+
+def _sku(value: object) -> object:
+    return {"name": value} if isinstance(value, str) else value
+
+
+@settings_class
 class ResourceSettings(Settings):
-    type: str
+    type: str = required(check=_type_ref)
     properties: dict[str, Any] | None = None
-    sku: dict[str, Any] | None = None
+    sku: dict[str, Any] | None = setting(default=None, before=_sku)
     kind: str | None = None
     name: str | None = None
-
-    @field_validator("type")
-    @classmethod
-    def _type(cls, value: str) -> str:
-        if not TYPE_REF.match(value):
-            raise FieldProblem(
-                "type",
-                value,
-                "give the type and API version as 'Microsoft.Provider/type@yyyy-mm-dd', "
-                "e.g. 'Microsoft.ServiceBus/namespaces@2024-01-01'",
-            )
-        return value
-
-    @field_validator("sku", mode="before")
-    @classmethod
-    def _sku(cls, value: object) -> object:
-        return {"name": value} if isinstance(value, str) else value
 
 
 class ResourceArgs(TypedDict, total=False):

@@ -23,6 +23,7 @@ from momentloop_infra import (
     StackError,
     StackWarning,
 )
+from momentloop_infra.build.settings import setting_names
 from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.validation import validate_project
 from tests.infra.builders import base
@@ -139,7 +140,7 @@ def test_every_keyword_of_every_construct_reaches_its_settings() -> None:
     for kind in kinds:
         assert issubclass(kind, AzureConstruct)
         args = kind.settings_args
-        assert set(args.__optional_keys__) == set(kind.settings_model.model_fields), kind  # type: ignore[attr-defined]
+        assert set(args.__optional_keys__) == set(setting_names(kind.settings_model)), kind
 
 
 def test_ids_that_sound_secret_synthesize_with_no_finding() -> None:

@@ -8,10 +8,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal, TypedDict
 
-from pydantic import Field, field_validator, model_validator
+import attrs
 
 from momentloop_infra.bicep.expr import Expr
-from momentloop_infra.build.settings import FieldProblem, Settings
+from momentloop_infra.build.settings import FieldProblem, Settings, setting, settings_class
 from momentloop_infra.model.secrets import looks_secret
 
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -24,15 +24,27 @@ def _format_gib(value: Decimal) -> str:
     return f"{text}Gi"
 
 
+def _cpu(value: object) -> object:
+    # 0.25 as written, not the binary fraction a float holds.
+    return str(value) if isinstance(value, float) else value
+
+
+def _memory(value: object) -> object:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return _format_gib(Decimal(str(value)))
+    return value
+
+
+@settings_class
 class ContainerAppSettings(Settings):
-    port: int = Field(8000, ge=1, le=65535)
-    cpu: Decimal = Decimal("0.25")
-    memory: str = "0.5Gi"
-    min_replicas: int = Field(0, ge=0, le=1000)
-    max_replicas: int = Field(3, ge=1, le=1000)
+    port: int = setting(default=8000, ge=1, le=65535)
+    cpu: Decimal = setting(default=Decimal("0.25"), before=_cpu)
+    memory: str = setting(default="0.5Gi", before=_memory)
+    min_replicas: int = setting(default=0, ge=0, le=1000)
+    max_replicas: int = setting(default=3, ge=1, le=1000)
     ingress: Literal["external", "internal", "none"] = "external"
-    concurrent_requests: int = Field(10, ge=1)
-    env: dict[str, str] = Field(default_factory=dict)
+    concurrent_requests: int = setting(default=10, ge=1)
+    env: dict[str, str] = attrs.field(factory=dict)
     identity: Literal["user_assigned", "system_assigned"] = "user_assigned"
     project: str | None = None
     dockerfile: str = "Dockerfile"
@@ -41,21 +53,7 @@ class ContainerAppSettings(Settings):
     ready_path: str | None = None
     name: str | None = None
 
-    @field_validator("cpu", mode="before")
-    @classmethod
-    def _cpu(cls, value: object) -> object:
-        # 0.25 as written, not the binary fraction a float holds.
-        return str(value) if isinstance(value, float) else value
-
-    @field_validator("memory", mode="before")
-    @classmethod
-    def _memory(cls, value: object) -> object:
-        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-            return _format_gib(Decimal(str(value)))
-        return value
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ContainerAppSettings:
+    def consistent(self) -> None:
         if self.cpu not in CPU_STEPS:
             raise FieldProblem("cpu", float(self.cpu), "Container Apps accepts 0.25 to 4 vCPU in steps of 0.25")
         expected = _format_gib(self.cpu * 2)
@@ -95,7 +93,6 @@ class ContainerAppSettings(Settings):
                 "a system-assigned identity exists only once the app does, so it cannot hold AcrPull or Key Vault "
                 "Secrets User before the first pull and the first `azd up` fails; use the default 'user_assigned'",
             )
-        return self
 
     @property
     def memory_text(self) -> str:
