@@ -66,6 +66,8 @@ _HOLE = re.compile(r"\$\{([^}]*)\}")
 # `guid(registry.id, principalIds.app_7, '7f95...')`.
 _PLAIN_ARG = r"(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*|'[^'\\$]*')"
 _SIMPLE_CALL = re.compile(rf"([A-Za-z_]\w*)\(({_PLAIN_ARG}(?:, {_PLAIN_ARG})*)\)")
+# One copy of a loop and the properties after it: `userAssignedIdentity[7].outputs.principalId`.
+_INDEXED = re.compile(r"([A-Za-z_]\w*)\[(\d+)\]((?:\.[A-Za-z_]\w*)*)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LAMBDA_ARGS = re.compile(r"\(\s*((?:[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)?)\s*\)\s*=>")
 _ARROW = re.compile(r"\s*=>")
@@ -492,6 +494,9 @@ class _FileScope:
                 found = self.dotted(text, loop)
             elif _SIMPLE_TEMPLATE.fullmatch(text):
                 found = self.template_string(text[1:-1], loop)
+            elif (indexed := _INDEXED.fullmatch(text)) is not None:
+                path = [(".", part) for part in indexed.group(3).split(".")[1:]]
+                found = self.resolve(indexed.group(1), [("[", ("n", indexed.group(2))), *path], None, loop)
             elif (call := _SIMPLE_CALL.fullmatch(text)) is not None and call.group(1) not in ("sys", "az"):
                 found = self.function(call.group(1), [self.plain_arg(a, loop) for a in call.group(2).split(", ")], [])
             else:

@@ -400,9 +400,12 @@ _LITERAL = st.text(alphabet="ab-{}$ 0", max_size=6).filter(lambda t: "${" not in
 @st.composite
 def _simple_expressions(draw: st.DrawFn) -> str:
     first = ".".join(draw(st.lists(_NAMES, min_size=1, max_size=4)))
-    form = draw(st.sampled_from(["dotted", "string", "call"]))
+    form = draw(st.sampled_from(["dotted", "indexed", "string", "call"]))
     if form == "dotted":
         return first
+    if form == "indexed":  # one copy of a loop: userAssignedIdentity[7].outputs.principalId
+        name, *path = first.split(".")
+        return ".".join((f"{name}[{draw(st.integers(0, 1200))}]", *path))
     if form == "call":  # a function of dotted names and plain literals: guid(a.id, p.x, '7f95')
         literals = _LITERAL.filter(lambda t: "$" not in t).map(lambda t: f"'{t}'")
         args = draw(
@@ -419,7 +422,7 @@ def _simple_expressions(draw: st.DrawFn) -> str:
 
 @settings(max_examples=300, deadline=None)
 @given(text=_simple_expressions(), looped=st.booleans())
-def test_dotted_names_and_simple_strings_translate_as_the_parser_does(text: str, looped: bool) -> None:
+def test_dotted_names_indexed_copies_and_simple_strings_translate_as_the_parser_does(text: str, looped: bool) -> None:
     file = BicepFile(
         params=(Param("image", "string"), Param("tags", "object")),
         variables=(Variable("x_1", "v"),),
