@@ -50,7 +50,11 @@ class Synthesis:
     modules: dict[str, BicepFile] = attrs.Factory(dict)  # 'modules/x.bicep' -> file
     owners: dict[str, str] = attrs.Factory(lambda: dict.fromkeys(RESERVED_SYMBOLS, "main.bicep"))
     problems: list[Problem] = attrs.Factory(list)
-    shared: dict[str, list[tuple[BicepFile, str]]] = attrs.Factory(dict)  # family -> (file, path)
+    # family -> (file as built, as written, path): like constructs build equal files, told apart
+    # before each is marked (named_by_library copies every parameter).
+    shared: dict[str, list[tuple[BicepFile, BicepFile, str]]] = attrs.Factory(dict)
+    # module path -> (file as built, as written) of the last construct that wrote it
+    written: dict[str, tuple[BicepFile, BicepFile]] = attrs.Factory(dict)
     writers: dict[str, str] = attrs.Factory(dict)  # module path -> the construct that wrote it first
     # main.bicep parameter -> (kind, construct symbol, field): how it groups into a kind's object.
     param_owners: dict[str, tuple[str, str, str]] = attrs.Factory(dict)
@@ -132,9 +136,9 @@ class Synthesis:
         self.claim(symbol, owner.node.path)
         path = f"modules/{stem}.bicep"
         if self.share and family is not None:
-            path = self._shared_path(family, named_by_library(file))
+            path = self._shared_path(family, file)
         else:
-            file = named_by_library(file)
+            file = self._named(path, file)
             writer = self.writers.setdefault(path, owner.node.path)
             if writer != owner.node.path and self.modules[path] != file:
                 # Two constructs' stems met (an id like 'kv-access-2' beside kv's own access module).
@@ -146,14 +150,29 @@ class Synthesis:
         self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path, scope))
         return symbol
 
-    def _shared_path(self, family: str, file: BicepFile) -> str:
+    def _named(self, path: str, built: BicepFile) -> BicepFile:
+        """`built` marked as named by the library; the last such file for `path` when equal."""
+        last = self.written.get(path)
+        if last is not None and last[0] == built:
+            return last[1]
+        named = named_by_library(built)
+        self.written[path] = (built, named)
+        return named
+
+    def _shared_path(self, family: str, built: BicepFile) -> str:
         # Few distinct files per kind (one per shape of settings and connections): a scan is cheap.
         known = self.shared.setdefault(family, [])
-        for existing, path in known:
-            if existing == file:
+        for existing, _, path in known:
+            if existing == built:
                 return path
-        path = f"modules/{family}.bicep" if not known else f"modules/{family}-{len(known) + 1}.bicep"
-        known.append((file, path))
+        file = named_by_library(built)
+        for _, existing, path in known:
+            if existing == file:  # built apart, written alike
+                known.append((built, file, path))
+                return path
+        count = len({p for _, _, p in known})  # distinct files so far
+        path = f"modules/{family}.bicep" if not count else f"modules/{family}-{count + 1}.bicep"
+        known.append((built, file, path))
         self.modules[path] = file
         return path
 

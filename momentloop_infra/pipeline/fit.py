@@ -201,7 +201,13 @@ def _rewrite(
     moved: Mapping[str, object],
     read_from: object = None,
 ) -> dict[str, object]:
-    return {k: _rewrite_value(v, renamed, moved, read_from) for k, v in params.items()}
+    # Most values are one expression: rewritten without walking a structure for it.
+    return {
+        k: _rewrite_expr(v, renamed, moved, read_from)
+        if type(v) is Expr
+        else _rewrite_value(v, renamed, moved, read_from)
+        for k, v in params.items()
+    }
 
 
 def _rewrite_value(value: object, renamed: Mapping[str, str], moved: Mapping[str, object], read_from: object) -> object:

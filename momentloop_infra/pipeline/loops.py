@@ -102,6 +102,8 @@ def constants_of(file: BicepFile) -> frozenset[str]:
 
 
 _BLANKABLE = re.compile(r"'(?:[^'\\]|\\.)*'|\.[A-Za-z_]\w*|[A-Za-z_]\w*")
+# Most expressions are a name and the keys after it (`containerAppSettings.app_7.cpu`).
+_READ = re.compile(r"([A-Za-z_]\w*)((?:\.[A-Za-z_]\w*)*)")
 
 
 def _known_skeleton(value: object, symbols: set[str], known: dict[object, object]) -> object:
@@ -127,6 +129,10 @@ def _skeleton(value: object, symbols: set[str]) -> object:
             return ".#"
         return "@" if token in symbols else token
 
+    read = _READ.fullmatch(value.text)
+    if read is not None:  # what the substitution below makes of it, without a call per token
+        head = read.group(1)
+        return ("@" if head in symbols else head) + ".#" * read.group(2).count(".")
     return _BLANKABLE.sub(blank, value.text)
 
 

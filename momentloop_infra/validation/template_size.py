@@ -68,6 +68,8 @@ _PLAIN_ARG = r"(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*|'[^'\\$]*')"
 _SIMPLE_CALL = re.compile(rf"([A-Za-z_]\w*)\(({_PLAIN_ARG}(?:, {_PLAIN_ARG})*)\)")
 # One copy of a loop and the properties after it: `userAssignedIdentity[7].outputs.principalId`.
 _INDEXED = re.compile(r"([A-Za-z_]\w*)\[(\d+)\]((?:\.[A-Za-z_]\w*)*)")
+# An object of such reads, one per line (a group's `values` output): `{\n  key: name[3].outputs.x\n}`.
+_FLAT_ENTRY = re.compile(r"  ([A-Za-z_]\w*): ([A-Za-z_]\w*(?:\[\d+\])?(?:\.[A-Za-z_]\w*)*)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _LAMBDA_ARGS = re.compile(r"\(\s*((?:[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)?)\s*\)\s*=>")
 _ARROW = re.compile(r"\s*=>")
@@ -497,6 +499,8 @@ class _FileScope:
             elif (indexed := _INDEXED.fullmatch(text)) is not None:
                 path = [(".", part) for part in indexed.group(3).split(".")[1:]]
                 found = self.resolve(indexed.group(1), [("[", ("n", indexed.group(2))), *path], None, loop)
+            elif text.startswith("{\n") and (flat := self.flat_object(text, loop)) is not None:
+                found = flat
             elif (call := _SIMPLE_CALL.fullmatch(text)) is not None and call.group(1) not in ("sys", "az"):
                 found = self.function(call.group(1), [self.plain_arg(a, loop) for a in call.group(2).split(", ")], [])
             else:
@@ -506,6 +510,18 @@ class _FileScope:
                     found = ("e", self.approximate(text, loop))
             self._parsed[key] = found
         return found
+
+    def flat_object(self, text: str, loop: tuple[str, str] | None) -> Node | None:
+        """An object whose entries are `key: read` lines (`_FLAT_ENTRY`), or None for any other."""
+        if not text.endswith("\n}"):
+            return None
+        entries: list[tuple[Node, Node]] = []
+        for line in text[2:-2].split("\n"):
+            entry = _FLAT_ENTRY.fullmatch(line)
+            if entry is None:
+                return None
+            entries.append((("s", entry.group(1)), self.node(entry.group(2), loop)))
+        return ("o", entries)
 
     def dotted(self, text: str, loop: tuple[str, str] | None) -> Node:
         """A name, or a name and the properties after it (`env.outputs.id`)."""

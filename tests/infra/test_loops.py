@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.emit.bicep_file import render_bicep
 from momentloop_infra.model.expand import expand_loops, loop_items
 from momentloop_infra.model.records import BicepFile, ModuleCall, Output, Param, Variable
+from momentloop_infra.pipeline import loops
 from momentloop_infra.pipeline.loops import collapse, constants_of
 from tests.validation.test_syntax import parse_errors
 
@@ -99,3 +102,23 @@ def test_a_file_without_like_calls_is_left_as_it_is() -> None:
     file = BicepFile(modules=(app(0), identity(0)))
     assert collapse(file, constants_of(file)) is file
     assert expand_loops(file) is file
+
+
+_TOKENS = st.sampled_from(
+    ["app_1", "settings", "location", ".cpu", ".outputs", ".id", "'x'", "'a\\'b'", "[0]", " ", "(", ")"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(_TOKENS, min_size=1, max_size=6), symbols=st.sets(st.sampled_from(["app_1", "settings"])))
+def test_the_skeleton_of_a_plain_read_is_what_the_general_substitution_makes(
+    tokens: list[str], symbols: set[str]
+) -> None:
+    text = "".join(tokens)
+    general = loops._BLANKABLE.sub(
+        lambda m: (
+            "'" if m.group()[0] == "'" else ".#" if m.group()[0] == "." else "@" if m.group() in symbols else m.group()
+        ),
+        text,
+    )
+    assert loops._skeleton(Expr(text), symbols) == general

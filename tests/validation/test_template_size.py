@@ -400,9 +400,17 @@ _LITERAL = st.text(alphabet="ab-{}$ 0", max_size=6).filter(lambda t: "${" not in
 @st.composite
 def _simple_expressions(draw: st.DrawFn) -> str:
     first = ".".join(draw(st.lists(_NAMES, min_size=1, max_size=4)))
-    form = draw(st.sampled_from(["dotted", "indexed", "string", "call"]))
+    form = draw(st.sampled_from(["dotted", "indexed", "string", "call", "object"]))
     if form == "dotted":
         return first
+    if form == "object":  # a group's outputs, one read per line: {\n  key: reads[3].outputs.x\n}
+        reads = st.lists(_NAMES, min_size=1, max_size=3).map(".".join)
+        indexed = st.tuples(_NAMES, st.integers(0, 99), st.lists(_NAMES, max_size=2)).map(
+            lambda t: ".".join((f"{t[0]}[{t[1]}]", *t[2]))
+        )
+        keys = draw(st.lists(_NAMES, min_size=1, max_size=4))
+        lines = [f"  {key}: {draw(st.one_of(reads, indexed))}" for key in keys]
+        return "{\n" + "\n".join(lines) + "\n}"
     if form == "indexed":  # one copy of a loop: userAssignedIdentity[7].outputs.principalId
         name, *path = first.split(".")
         return ".".join((f"{name}[{draw(st.integers(0, 1200))}]", *path))
