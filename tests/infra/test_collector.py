@@ -1,0 +1,65 @@
+"""Synthesis holds off the cycle collector and leaves what it built in the oldest generation,
+without touching a process's own frozen objects."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from momentloop_infra.pipeline.collector import collector_paused
+
+
+@pytest.fixture
+def collector_enabled() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def _in_generation(obj: object, generation: int) -> bool:
+    return any(o is obj for o in gc.get_objects(generation=generation))
+
+
+@pytest.mark.usefixtures("collector_enabled")
+def test_inside_no_collection_afterwards_enabled_and_what_was_built_is_old() -> None:
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():  # nested: still paused inside, and after the inner block
+            pass
+        assert not gc.isenabled()
+        built = [{"record": i} for i in range(3)]
+        assert _in_generation(built, 0)
+    assert gc.isenabled()
+    assert _in_generation(built, 2) and not _in_generation(built, 0)
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_disabled_collector_stays_disabled() -> None:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+
+
+@pytest.mark.usefixtures("collector_enabled")
+def test_a_process_that_froze_objects_keeps_them_frozen() -> None:
+    kept = [{"startup": True}]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            built = [{"record": 1}]
+        assert gc.get_freeze_count() == frozen
+        assert _in_generation(built, 0) or _in_generation(built, 1)  # left to the collector as usual
+        assert not any(o is kept for o in gc.get_objects())  # still in the permanent generation
+    finally:
+        gc.unfreeze()
