@@ -2,17 +2,21 @@
 
 1. The whole `momentloop-synth` process for the MomentLoop stack (wall time, several runs).
 2. Generated stacks of N apps, N blob stores and their connections (N = 10, 100, 500; each app
-   read-write on its own store and read on its neighbour's): time to build, synthesize (always
-   validated) and write, per app (flat when growth is linear), peak memory of the whole process
-   (each size runs in a fresh interpreter), and whether every template is inside ARM's limits
-   (256 parameters, 512 variables, 800 resources and module deployments counting every copy of a
-   loop, 64 outputs, 4 MB for the compiled main.json and 1 MB for one resource definition in it, estimated
-   by validation/template_size.py). The limits are measured once per size in a run of its own; the
-   timed runs do only what a user's process does (synthesize validates them anyway: ML210 is an error).
+   read-write on its own store and read on its neighbour's; benchmarks/generated_stack.py), each
+   size timed two ways, both whole processes:
+   - `momentloop-synth --app benchmarks/generated_stack.py:stack`: the command a user runs;
+   - a Python script importing the library, building the stack and writing it (synthesize +
+     write), which also reports the in-process synthesis time per app (flat when growth is linear).
+   Peak memory is each process's maximum resident set (from the kernel). Whether every template
+   is inside ARM's limits (256 parameters, 512 variables, 800 resources and module deployments
+   counting every copy of a loop, 64 outputs, 4 MB for the compiled main.json and 1 MB for one
+   resource definition in it, estimated by validation/template_size.py) is measured once per size
+   in a run of its own; the timed runs do only what a user's process does (synthesize validates
+   them anyway: ML210 is an error).
 
 3. Beside them, when it is installed (`npm ci --prefix benchmarks/cdk`): AWS CDK's JavaScript synth
    of the same shape (N buckets + N functions with the same grants; benchmarks/cdk/README.md), with
-   its validation as it ships and with it turned off, and the ratio at N = 500.
+   its validation as it ships and with it turned off, and the ratios at N = 500.
 
 The rounds are interleaved (one run of each kind per round), so load on the shared machine
 falls on all of them alike; best and median are printed.
@@ -23,6 +27,8 @@ Run: .venv/bin/python benchmarks/bench_synth.py
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,20 +42,14 @@ SYNTH = Path(sys.executable).parent / "momentloop-synth"
 GENERATED = r"""
 import json, resource, sys, tempfile, time
 t0 = time.perf_counter()
-from momentloop_infra import (BlobStore, ContainerApp, ContainerAppsEnvironment, ContainerRegistry,
-                              LogAnalytics, Stack, synthesize)
+from momentloop_infra import synthesize
 from momentloop_infra.emit.files import Layout
 from momentloop_infra.pipeline.run import write
+sys.path.insert(0, "benchmarks")
+from generated_stack import generated
 n, check = int(sys.argv[1]), sys.argv[2:] == ["check"]
 t1 = time.perf_counter()
-stack = Stack("generated")
-env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
-registry = ContainerRegistry(stack, "registry")
-stores = [BlobStore(stack, f"store-{i}", containers=["files"]) for i in range(n)]
-for i in range(n):
-    app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry)
-    app.connect(stores[i], access="read_write")  # its own store
-    app.connect(stores[(i + 1) % n], env_name="NEIGHBOUR_STORAGE_URL")  # read on its neighbour's
+stack = generated(n)
 with tempfile.TemporaryDirectory() as out:
     project = synthesize(stack)  # always validated: a template past ARM's limits is an ML210 error
     files = write(project, Layout.of(out))
@@ -89,10 +89,23 @@ CDK = REPO / "benchmarks" / "cdk"
 CDK_MODES = (("validation on", ()), ("validation off", ("--no-validation",)))
 
 
-def timed(command: list[str]) -> tuple[float, str]:
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=REPO, check=True, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=REPO, check=True, capture_output=True, text=True, env=env)
     return time.perf_counter() - start, done.stdout
+
+
+def timed_peak(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one process (the kernel's count, from wait4)."""
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode()}")
+    return wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -105,6 +118,9 @@ def main() -> None:
         cli_times: list[float] = []
         floor_times: list[float] = []
         generated: dict[int, list[tuple[float, dict[str, object]]]] = {n: [] for n in SIZES}
+        # The user's command on the generated stack, written into a folder removed before each run.
+        user_runs: dict[int, list[tuple[float, float]]] = {n: [] for n in SIZES}
+        user_out = Path(tmp) / "generated"
         checked = {
             n: json.loads(timed([sys.executable, "-c", GENERATED, str(n), "check"])[1]) for n in (*SIZES, LARGEST)
         }
@@ -114,6 +130,9 @@ def main() -> None:
             cli_times.append(timed(cli)[0])
             floor_times.append(timed([sys.executable, "-c", FLOOR])[0])
             for n in SIZES:
+                shutil.rmtree(user_out, ignore_errors=True)
+                command = [str(SYNTH), "--app", "benchmarks/generated_stack.py:stack", "--out", str(user_out)]
+                user_runs[n].append(timed_peak(command, {**os.environ, "MOMENTLOOP_BENCH_APPS": str(n)}))
                 wall, out = timed([sys.executable, "-c", GENERATED, str(n)])
                 generated[n].append((wall, json.loads(out)))
                 for mode, flags in CDK_MODES if with_cdk and n in (100, 500) else ():
@@ -128,20 +147,24 @@ def main() -> None:
     )
     print()
     print("generated stacks: N apps + N blob stores, each app read-write on its store and read on its neighbour's")
-    header = ("N", 5), ("resources", 9), ("roles", 6), ("files", 6), ("proc best", 9), ("proc med", 8)
-    header += (("synth best", 10), ("synth med", 9), ("ms/app", 7), ("peak MiB", 8), ("in limits", 9))
+    print("  cli = `momentloop-synth --app benchmarks/generated_stack.py:stack`, the command a user runs;")
+    print("  script = a Python process importing the library; synth ms/app = its in-process synthesis")
+    header: tuple[tuple[str, int], ...] = ("N", 5), ("resources", 9), ("roles", 6), ("files", 6)
+    header += (("cli best", 10), ("cli med", 9))
+    header += (("script best", 11), ("script med", 10), ("synth ms/app", 12), ("peak MiB", 8), ("in limits", 9))
     print("  " + " ".join(f"{name:>{width}}" for name, width in header))
     for n in SIZES:
         runs = generated[n]
         walls = [wall for wall, _ in runs]
+        users = [wall for wall, _ in user_runs[n]]
         synths = sorted(float(str(run["synth_s"])) for _, run in runs)
+        peak = max(max(float(str(r["peak_mib"])) for _, r in runs), max(mib for _, mib in user_runs[n]))
         first = checked[n]
         fits = bool(first["fits"])
         print(
-            f"  {n:>5} {first['resources']:>9} {first['roles']:>6} {first['files']:>6} {min(walls):>9.3f} "
-            f"{statistics.median(walls):>8.3f} {synths[0]:>10.3f} {statistics.median(synths):>9.3f} "
-            f"{1000 * synths[0] / n:>7.2f} {max(float(str(r['peak_mib'])) for _, r in runs):>8.1f} "
-            f"{'yes' if fits else 'NO':>9}"
+            f"  {n:>5} {first['resources']:>9} {first['roles']:>6} {first['files']:>6} {min(users):>10.3f} "
+            f"{statistics.median(users):>9.3f} {min(walls):>11.3f} {statistics.median(walls):>10.3f} "
+            f"{1000 * synths[0] / n:>12.2f} {peak:>8.1f} {'yes' if fits else 'NO':>9}"
         )
         if n == SIZES[-1]:
             worst, largest = first["worst"], float(str(first["largest_kib"]))
@@ -157,7 +180,7 @@ def main() -> None:
         f"largest resource {float(str(top['largest_resource_kib'])):.0f} KiB"
     )
     print("  (targets at N=500: whole process under 0.4 s and 100 MiB peak, every template in limits;")
-    print("   ms/app flat from 100 to 500 = linear growth)")
+    print("   synth ms/app flat from 100 to 500 = linear growth)")
     print()
     if not cdk_runs:
         print("AWS CDK (JavaScript) not timed: install it with `npm ci --prefix benchmarks/cdk`")
@@ -170,10 +193,14 @@ def main() -> None:
             f"  {mode:16} {n:>5} {runs[0][1]['resources']:>9} {min(walls):>9.3f} {statistics.median(walls):>8.3f} "
             f"{1000 * min(walls) / n:>7.2f}"
         )
-    ours = statistics.median(wall for wall, _ in generated[500])
+    ours = {
+        "momentloop-synth": statistics.median(wall for wall, _ in user_runs[500]),
+        "the library script": statistics.median(wall for wall, _ in generated[500]),
+    }
     for mode, _ in CDK_MODES:
         theirs = statistics.median(wall for wall, _ in cdk_runs[(mode, 500)])
-        print(f"  at N=500, CDK with {mode} takes {theirs / ours:.1f} times our whole process (medians)")
+        against = ", ".join(f"{theirs / time_:.1f} times {what}" for what, time_ in ours.items())
+        print(f"  at N=500, CDK with {mode} takes {against} (medians)")
     print("  (aim: at least 4 times, against CDK with its validation off, while we always validate)")
 
 

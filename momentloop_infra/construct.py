@@ -60,7 +60,7 @@ class Node:
 class Construct:
     def __init__(self, scope: Construct | None, id: str) -> None:
         self.node = Node(self, scope, id)
-        if not isinstance(id, str) or not ID_PATTERN.match(id):
+        if not isinstance(id, str) or not ID_PATTERN.fullmatch(id):
             self.node.add_problem(
                 "id",
                 id,

@@ -44,7 +44,7 @@ def string_literal(text: str) -> str:
 
 @functools.lru_cache(maxsize=16384)  # bounded: a long-lived process may render many stacks
 def is_identifier(key: str) -> bool:
-    return bool(_IDENTIFIER.match(key))
+    return bool(_IDENTIFIER.fullmatch(key))
 
 
 def render_key(key: str | Expr) -> str:

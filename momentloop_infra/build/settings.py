@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 import attrs
 
-from momentloop_infra.build.setting_types import Conformer, Invalid, conformer
+from momentloop_infra.build.setting_types import Conformer, Invalid, conformer, is_number
 from momentloop_infra.errors import Problem
 
 T = TypeVar("T")
@@ -47,7 +47,7 @@ def setting(
     ge: int | None = None,
     le: int | None = None,
     before: Callable[[Any], object] | None = None,
-    check: Callable[[T], object] | None = None,
+    check: Callable[[Any], object] | None = None,  # given the conformed value, never None
 ) -> T:
     """A field with a default and rules: `port: int = setting(default=8000, ge=1, le=65535)`."""
     rules = _Rules(before, ge, le, check)
@@ -86,10 +86,13 @@ def settings_class(cls: type[S]) -> type[S]:
     """Make `cls` a frozen attrs class and work out, once, how each of its fields takes a value."""
     frozen: Any = attrs.frozen(kw_only=True)(cls)
     built: Any = attrs.resolve_types(frozen)
-    built.setting_fields = tuple(
-        _Field(a.name, conformer(a.type), a.metadata.get(_SETTING, _Rules()), a.default is attrs.NOTHING)
-        for a in attrs.fields(built)
-    )
+    fields = []
+    for a in attrs.fields(built):
+        rules = a.metadata.get(_SETTING, _Rules())
+        if (rules.ge is not None or rules.le is not None) and not is_number(a.type):
+            raise TypeError(f"{cls.__name__}.{a.name}: ge= and le= bound numbers, not {a.type!r}")
+        fields.append(_Field(a.name, conformer(a.type), rules, a.default is attrs.NOTHING))
+    built.setting_fields = tuple(fields)
     made: type[S] = built
     return made
 
@@ -103,12 +106,19 @@ def _field_value(field: _Field, value: object) -> object:
     if rules.before is not None:
         value = rules.before(value)
     value = field.conform(value)
-    if rules.ge is not None and value < rules.ge:  # type: ignore[operator]  # conformed to a number
+    if value is None:
+        return value
+    if rules.ge is not None and value < rules.ge:  # type: ignore[operator]  # a number: settings_class checks
         raise Invalid(f"Input should be greater than or equal to {rules.ge}", value)
     if rules.le is not None and value > rules.le:  # type: ignore[operator]
         raise Invalid(f"Input should be less than or equal to {rules.le}", value)
     if rules.check is not None:
-        rules.check(value)
+        try:
+            rules.check(value)
+        except FieldProblem:
+            raise
+        except ValueError as exc:  # a check's own ValueError still names its field
+            raise FieldProblem(field.name, value, str(exc)) from None
     return value
 
 
@@ -120,7 +130,9 @@ def validate_settings(
     problems: list[Problem] = []
     known = {f.name for f in model.setting_fields}
     for name, value in values.items():
-        if name not in known:
+        if not isinstance(name, str):  # a profile's mapping may hold anything
+            problems.append(Problem(where, repr(name), value, "Keys should be strings"))
+        elif name not in known:
             problems.append(Problem(where, name, value, unknown_setting(model, name)))
     given: dict[str, object] = {}
     for field in model.setting_fields:
@@ -131,7 +143,8 @@ def validate_settings(
         try:
             given[field.name] = _field_value(field, values[field.name])
         except Invalid as exc:
-            problems.append(Problem(where, ".".join((field.name, *exc.where)), exc.value, exc.message))
+            for each in exc.each():
+                problems.append(Problem(where, ".".join((field.name, *each.where)), each.value, each.message))
         except FieldProblem as exc:
             problems.append(Problem(where, exc.field, exc.value, exc.message))
     if problems:

@@ -10,7 +10,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.build.naming import camel
-from momentloop_infra.build.settings import Settings, validate_settings
+from momentloop_infra.build.settings import Settings, setting_names, validate_settings
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.connection import Connection, RoleGrant
@@ -53,7 +53,7 @@ class AzureConstruct(Construct, Generic[S]):
         model, args = cls.__dict__.get("settings_model"), cls.__dict__.get("settings_args")
         if model is not None and args is not None:
             typed = set(args.__required_keys__ | args.__optional_keys__)
-            if typed != {f.name for f in model.setting_fields}:
+            if typed != set(setting_names(model)):
                 raise TypeError(f"{cls.__name__}: settings_args and settings_model name different settings")
 
     def __init__(

@@ -27,7 +27,7 @@ CONTAINER_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$")
 
 def _container_names(value: tuple[str, ...]) -> None:
     for container in value:
-        if not CONTAINER_NAME.match(container):
+        if not CONTAINER_NAME.fullmatch(container):
             raise FieldProblem(
                 "containers",
                 container,

@@ -58,19 +58,19 @@ SUBSCRIPTION_ACTIONS = (
 
 
 def _repository(value: str | None) -> None:
-    if value is not None and (not REPOSITORY.match(value) or value.split("/")[1] in (".", "..")):
+    if value is not None and (not REPOSITORY.fullmatch(value) or value.split("/")[1] in (".", "..")):
         raise FieldProblem("repository", value, "give the GitHub repository as owner/name, e.g. 'octo-org/shop'")
 
 
 def _branch(value: str) -> None:
-    if not BRANCH.match(value) or ".." in value or value.endswith((".", ".lock")):
+    if not BRANCH.fullmatch(value) or ".." in value or value.endswith((".", ".lock")):
         raise FieldProblem(
             "branch", value, "branch names here are letters, digits, '.', '_', '-' and '/' (e.g. 'main')"
         )
 
 
 def _environment(value: str | None) -> None:
-    if value is not None and not ENVIRONMENT.match(value):
+    if value is not None and not ENVIRONMENT.fullmatch(value):
         raise FieldProblem(
             "environment",
             value,

@@ -27,7 +27,7 @@ def _secret_names(value: tuple[str, ...]) -> None:
         # Stricter than Key Vault (which also allows uppercase): the name must map cleanly to
         # an environment variable (google-client-id -> GOOGLE_CLIENT_ID) and a container app
         # secret name (lowercase, hyphens).
-        if not SECRET_NAME.match(secret) or len(secret) > 127:
+        if not SECRET_NAME.fullmatch(secret) or len(secret) > 127:
             raise FieldProblem(
                 "secrets",
                 secret,

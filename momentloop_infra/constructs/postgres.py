@@ -32,37 +32,47 @@ TIER_OF_SERIES: dict[str, Tier] = {"B": "Burstable", "D": "GeneralPurpose", "E":
 DATABASE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
+def _sku(value: str) -> None:
+    if not SKU_PATTERN.fullmatch(value):
+        raise FieldProblem(
+            "sku",
+            value,
+            "expected a Flexible Server compute size such as 'Standard_B1ms' (Burstable), "
+            "'Standard_D2ds_v5' (GeneralPurpose) or 'Standard_E2ds_v5' (MemoryOptimized)",
+        )
+
+
+def _storage(value: int) -> None:
+    if value not in STORAGE_SIZES_GB:
+        allowed = ", ".join(str(s) for s in STORAGE_SIZES_GB)
+        raise FieldProblem("storage_gb", value, f"PostgreSQL Flexible Server offers {allowed} GB")
+
+
+def _database(value: str) -> None:
+    if not DATABASE_NAME.fullmatch(value):
+        raise FieldProblem("database", value, "database names are letters, digits and underscores, at most 63")
+
+
 @settings_class
 class PostgresSettings(Settings):
-    database: str = "app"
+    database: str = setting(default="app", check=_database)
     version: Literal["13", "14", "15", "16", "17", "18"] = "16"
-    sku: str = "Standard_B1ms"
+    sku: str = setting(default="Standard_B1ms", check=_sku)
     tier: Tier | None = None  # derived from the SKU when not given
-    storage_gb: int = 32
+    storage_gb: int = setting(default=32, check=_storage)
     high_availability: Literal["Disabled", "SameZone", "ZoneRedundant"] = "Disabled"
     backup_retention_days: int = setting(default=7, ge=7, le=35)
     geo_redundant_backup: bool = False
     name: str | None = None
 
     def consistent(self) -> None:
-        match = SKU_PATTERN.match(self.sku)
-        if not match:
-            raise FieldProblem(
-                "sku",
-                self.sku,
-                "expected a Flexible Server compute size such as 'Standard_B1ms' (Burstable), "
-                "'Standard_D2ds_v5' (GeneralPurpose) or 'Standard_E2ds_v5' (MemoryOptimized)",
-            )
-        series_tier = TIER_OF_SERIES[match.group(1)]
+        series_tier = self.resolved_tier
         if self.tier is not None and self.tier != series_tier:
             raise FieldProblem(
                 "tier",
                 self.tier,
                 f"SKU {self.sku!r} is in tier {series_tier!r}; set tier={series_tier!r} or leave it out",
             )
-        if self.storage_gb not in STORAGE_SIZES_GB:
-            allowed = ", ".join(str(s) for s in STORAGE_SIZES_GB)
-            raise FieldProblem("storage_gb", self.storage_gb, f"PostgreSQL Flexible Server offers {allowed} GB")
         if self.high_availability != "Disabled" and series_tier == "Burstable":
             raise FieldProblem(
                 "high_availability",
@@ -70,14 +80,10 @@ class PostgresSettings(Settings):
                 f"HA needs tier GeneralPurpose or MemoryOptimized; SKU {self.sku!r} is Burstable. "
                 "Choose a D- or E-series SKU (e.g. 'Standard_D2s_v3') or set high_availability='Disabled'",
             )
-        if not DATABASE_NAME.match(self.database):
-            raise FieldProblem(
-                "database", self.database, "database names are letters, digits and underscores, at most 63"
-            )
 
     @property
     def resolved_tier(self) -> Tier:
-        match = SKU_PATTERN.match(self.sku)
+        match = SKU_PATTERN.fullmatch(self.sku)
         assert match is not None  # checked by the validator
         return TIER_OF_SERIES[match.group(1)]
 

@@ -44,7 +44,7 @@ class Attr(Expr):
 
 
 def _type_ref(value: str) -> None:
-    if not TYPE_REF.match(value):
+    if not TYPE_REF.fullmatch(value):
         raise FieldProblem(
             "type",
             value,
@@ -144,7 +144,7 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         """One property of the deployed resource, e.g. `attr("properties.serviceBusEndpoint")`,
         `attr("name")`, `attr("id")`, usable in an app's env=, in connect(..., env=...) and in
         another resource's properties; its module gets the output, the reader waits for it."""
-        if not isinstance(path, str) or not ATTR_PATH.match(path):
+        if not isinstance(path, str) or not ATTR_PATH.fullmatch(path):
             self.node.add_problem("attr", path, "give a dotted property path such as 'properties.serviceBusEndpoint'")
             return Attr("''")
         type_ref = self.settings_values("default").get("type")

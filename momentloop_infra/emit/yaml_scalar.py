@@ -11,6 +11,6 @@ _RESERVED = frozenset({"true", "false", "null", "yes", "no", "on", "off", "~"})
 
 
 def yaml_scalar(value: str) -> str:
-    if _PLAIN.match(value) and value.lower() not in _RESERVED:
+    if _PLAIN.fullmatch(value) and value.lower() not in _RESERVED:
         return value
     return json.dumps(value)

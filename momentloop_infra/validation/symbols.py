@@ -69,7 +69,7 @@ class FileSymbols:
         text = expr.text.strip()
         declared = self.declared
         deploy_time = all(self._deploy_time_ref(symbol, text, declared) for symbol in expr.refs)
-        if _IDENT.match(text):
+        if _IDENT.fullmatch(text):
             what = declared.get(text)
             if what == "param":
                 param = self.params[text]
@@ -82,7 +82,7 @@ class FileSymbols:
             if text in ("true", "false"):
                 return Info("bool", True, (text == "true",))
             return Info(None, deploy_time)
-        if _STRING.match(text):
+        if _STRING.fullmatch(text):
             return Info("string", deploy_time)
         if re.fullmatch(r"-?\d+", text):
             return Info("int", True, (int(text),))

@@ -393,7 +393,7 @@ def test_a_module_deployment_over_1_mb_is_an_ml210_error_naming_it() -> None:
 
 # -- the fast paths for the commonest forms (dotted names, simple strings, calls of them) give the parser's own translation ----------------------
 
-_NAMES = st.sampled_from(["account", "blobs", "image", "tags", "item", "unknown", "outputs", "id", "x_1"])
+_NAMES = st.sampled_from(["account", "blobs", "copies", "image", "tags", "item", "unknown", "outputs", "id", "x_1"])
 _LITERAL = st.text(alphabet="ab-{}$ 0", max_size=6).filter(lambda t: "${" not in t)
 
 
@@ -433,11 +433,13 @@ def _simple_expressions(draw: st.DrawFn) -> str:
 def test_dotted_names_indexed_copies_and_simple_strings_translate_as_the_parser_does(text: str, looped: bool) -> None:
     file = BicepFile(
         params=(Param("image", "string"), Param("tags", "object")),
-        variables=(Variable("x_1", "v"),),
+        variables=(Variable("x_1", "v"), Variable("copyItems", [{"n": 1}, {"n": 2}])),
         resources=(
             Resource("account", STORAGE, "2025-06-01", {"name": "st1"}),
             Resource("blobs", f"{STORAGE}/blobServices", "2025-06-01", {"parent": ref("account"), "name": "default"}),
         ),
+        # A loop of module deployments: what `copies[7].outputs.x` reads one copy of.
+        modules=(ModuleCall("copies", "modules/c.bicep", "c", {}, loop=ModuleLoop("copyItems", 2)),),
     )
     scope = template_size._FileScope(file)
     loop = ("item", "variables('items')[copyIndex()]") if looped else None

@@ -73,7 +73,7 @@ def role_and_env(
         return None
     variables: list[EnvVar] = []
     for name, value in (env or {}).items():
-        if not isinstance(name, str) or not ENV_NAME.match(name) or not isinstance(value, str | Expr):
+        if not isinstance(name, str) or not ENV_NAME.fullmatch(name) or not isinstance(value, str | Expr):
             problems.append(
                 Problem(
                     source.node.path,

@@ -4,7 +4,7 @@ Container Apps enforces (CPU steps, memory twice the CPU, probe paths, no secret
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Literal, TypedDict
 
@@ -35,27 +35,61 @@ def _memory(value: object) -> object:
     return value
 
 
+def _cpu_step(value: Decimal) -> None:
+    if value not in CPU_STEPS:
+        raise FieldProblem("cpu", float(value), "Container Apps accepts 0.25 to 4 vCPU in steps of 0.25")
+
+
+def _probe_path(field: str) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        if not re.fullmatch(r"/[\x21-\x7e]*", value):
+            raise FieldProblem(field, value, "probe paths start with '/' and hold no spaces, e.g. '/healthz'")
+
+    return check
+
+
+def _env_names(value: dict[str, str]) -> None:
+    for key in value:
+        if not ENV_NAME.fullmatch(key):
+            raise FieldProblem("env", key, "environment variable names are letters, digits and underscores")
+        if looks_secret(key):
+            raise FieldProblem(
+                "env",
+                key,
+                "looks like a secret passed as a plain environment variable; add it to a KeyVault's "
+                "secrets and connect the app to the vault (it then arrives through a Key Vault reference)",
+            )
+
+
+def _user_assigned(value: str) -> None:
+    if value == "system_assigned":
+        raise FieldProblem(
+            "identity",
+            value,
+            "a system-assigned identity exists only once the app does, so it cannot hold AcrPull or Key Vault "
+            "Secrets User before the first pull and the first `azd up` fails; use the default 'user_assigned'",
+        )
+
+
 @settings_class
 class ContainerAppSettings(Settings):
     port: int = setting(default=8000, ge=1, le=65535)
-    cpu: Decimal = setting(default=Decimal("0.25"), before=_cpu)
+    cpu: Decimal = setting(default=Decimal("0.25"), before=_cpu, check=_cpu_step)
     memory: str = setting(default="0.5Gi", before=_memory)
     min_replicas: int = setting(default=0, ge=0, le=1000)
     max_replicas: int = setting(default=3, ge=1, le=1000)
     ingress: Literal["external", "internal", "none"] = "external"
     concurrent_requests: int = setting(default=10, ge=1)
-    env: dict[str, str] = attrs.field(factory=dict)
-    identity: Literal["user_assigned", "system_assigned"] = "user_assigned"
+    env: dict[str, str] = setting(default=attrs.Factory(dict), check=_env_names)
+    identity: Literal["user_assigned", "system_assigned"] = setting(default="user_assigned", check=_user_assigned)
     project: str | None = None
     dockerfile: str = "Dockerfile"
     image: str | None = None
-    health_path: str | None = None
-    ready_path: str | None = None
+    health_path: str | None = setting(default=None, check=_probe_path("health_path"))
+    ready_path: str | None = setting(default=None, check=_probe_path("ready_path"))
     name: str | None = None
 
     def consistent(self) -> None:
-        if self.cpu not in CPU_STEPS:
-            raise FieldProblem("cpu", float(self.cpu), "Container Apps accepts 0.25 to 4 vCPU in steps of 0.25")
         expected = _format_gib(self.cpu * 2)
         match = re.fullmatch(r"(\d+(?:\.\d+)?)Gi", self.memory)
         if not match or Decimal(match.group(1)) != self.cpu * 2:
@@ -64,34 +98,11 @@ class ContainerAppSettings(Settings):
                 self.memory,
                 f"Container Apps pairs {self.cpu} vCPU with {expected} (memory is twice the CPU, in Gi)",
             )
-        for field in ("health_path", "ready_path"):
-            value = getattr(self, field)
-            if value is not None and not re.fullmatch(r"/[\x21-\x7e]*", value):
-                raise FieldProblem(field, value, "probe paths start with '/' and hold no spaces, e.g. '/healthz'")
         if self.min_replicas > self.max_replicas:
             raise FieldProblem(
                 "min_replicas",
                 self.min_replicas,
                 f"is greater than max_replicas={self.max_replicas}; lower it or raise max_replicas",
-            )
-        for key, val in self.env.items():
-            if not ENV_NAME.match(key):
-                raise FieldProblem("env", key, "environment variable names are letters, digits and underscores")
-            if looks_secret(key):
-                raise FieldProblem(
-                    "env",
-                    key,
-                    "looks like a secret passed as a plain environment variable; add it to a KeyVault's "
-                    "secrets and connect the app to the vault (it then arrives through a Key Vault reference)",
-                )
-            if not isinstance(val, str):
-                raise FieldProblem("env", key, "values are strings")
-        if self.identity == "system_assigned":
-            raise FieldProblem(
-                "identity",
-                self.identity,
-                "a system-assigned identity exists only once the app does, so it cannot hold AcrPull or Key Vault "
-                "Secrets User before the first pull and the first `azd up` fails; use the default 'user_assigned'",
             )
 
     @property
