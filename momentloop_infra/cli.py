@@ -15,6 +15,7 @@ from momentloop_infra.errors import StackError
 from momentloop_infra.lazy_group import LazyGroup
 from momentloop_infra.loader import LoadError, load_stack
 from momentloop_infra.model.project import Project
+from momentloop_infra.pipeline.collector import collector_paused
 from momentloop_infra.pipeline.run import stale, validate_stack, write
 from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.profiles import PROFILES
@@ -68,8 +69,11 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
         return
     layout = Layout.of(out, None) if out is not None else Layout.of(DEFAULT_OUT, "azure.yaml")
     try:
-        stack = load_stack(app)
-        project = synthesize(stack, profile)
+        # Declaring a large stack builds as many small objects as synthesizing it: hold the
+        # collector off for both, as synthesize does for itself.
+        with collector_paused():
+            stack = load_stack(app)
+            project = synthesize(stack, profile)
     except (LoadError, StackError) as exc:
         _fail(str(exc))
     if check:

@@ -90,8 +90,16 @@ class Synthesis:
         name = owner.symbol + field[:1].upper() + field[1:]
         env = env or f"{env_name(owner.node.unique_id)}_{field_env(field)}"
         self.claim(name, owner.node.path)
-        self.params.append(
-            Param(name, type, description=description, allowed=allowed, min_value=min_value, max_value=max_value)
+        self.params.append(  # named by the library, as main_file marks every main.bicep parameter
+            Param(
+                name,
+                type,
+                description=description,
+                allowed=allowed,
+                min_value=min_value,
+                max_value=max_value,
+                generated=True,
+            )
         )
         kind = owner.__class__.__name__
         self.param_owners[name] = (kind[:1].lower() + kind[1:], owner.symbol, field)
@@ -178,4 +186,4 @@ class Synthesis:
 
     def output(self, name: str, type: BicepType, value: Expr) -> None:
         """A main.bicep output; names come from construct ids, which are unique, so one each."""
-        self.outputs.append(Output(name, type, value))
+        self.outputs.append(Output(name, type, value, generated=True))
