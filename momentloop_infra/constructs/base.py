@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -95,9 +96,9 @@ class AzureConstruct(Construct, Generic[S]):
 
     # -- identity in the generated files ----------------------------------------------------
 
-    @property
+    @functools.cached_property
     def symbol(self) -> str:
-        """This construct's module symbol in main.bicep."""
+        """This construct's module symbol in main.bicep (its unique id never changes: worked out once)."""
         return camel(self.node.unique_id)
 
     def output(self, name: str) -> Expr:

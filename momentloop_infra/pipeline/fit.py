@@ -219,6 +219,9 @@ def _rewrite_expr(
     expr: Expr, renamed: Mapping[str, str], moved: Mapping[str, object], read_from: object = None
 ) -> Expr:
     """`expr` with renamed parameters replaced and reads of moved modules' outputs redirected."""
+    if not moved and len(expr.refs) == 1 and expr.text in expr.refs and expr.text in renamed:  # `ref(p)`: most
+        new = renamed[expr.text]
+        return Expr(new, frozenset((new.split(".", 1)[0],)))
     if renamed.keys().isdisjoint(expr.refs) and moved.keys().isdisjoint(expr.refs):
         return expr  # most expressions: nothing to do, told without a loop in Python
     olds = [r for r in expr.refs if r in renamed]
