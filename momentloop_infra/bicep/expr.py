@@ -56,12 +56,14 @@ def map_exprs(value: object, change: Callable[[Expr], object]) -> object:
 def refs_of(values: Iterable[object]) -> frozenset[str]:
     """Every symbol referenced anywhere inside the given values."""
     found: set[str] = set()
-    for value in values:  # most are expressions or plain values: containers are the exception
-        if isinstance(value, Expr):
-            found.update(value.refs)
-        elif isinstance(value, dict):
-            found.update(refs_of(value.keys()))
-            found.update(refs_of(value.values()))
-        elif isinstance(value, list | tuple):
-            found.update(refs_of(value))
+    pending = [values]  # one walk with one set: containers inside are queued, not recursed into
+    while pending:
+        for value in pending.pop():  # most are expressions or plain values
+            if isinstance(value, Expr):
+                found.update(value.refs)
+            elif isinstance(value, dict):
+                pending.append(value.keys())
+                pending.append(value.values())
+            elif isinstance(value, list | tuple):
+                pending.append(value)
     return frozenset(found)

@@ -192,6 +192,7 @@ def _call_with(
 
 # -- rewriting expressions --------------------------------------------------------------------------
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OUTPUT_READ = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\.outputs\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -222,6 +223,13 @@ def _rewrite_expr(
     if not moved and len(expr.refs) == 1 and expr.text in expr.refs and expr.text in renamed:  # `ref(p)`: most
         new = renamed[expr.text]
         return Expr(new, frozenset((new.split(".", 1)[0],)))
+    if not renamed and len(expr.refs) == 1 and callable(read_from):  # `m.outputs.x` of a moved module
+        (symbol,) = expr.refs
+        head, dot_outputs, output = expr.text.partition(".outputs.")
+        if symbol in moved and head == symbol and dot_outputs and _NAME.fullmatch(output):
+            reader = moved[symbol]
+            found: str = read_from(symbol, output, reader if isinstance(reader, int) else None)
+            return Expr(found, frozenset((found.split(".", 1)[0],)))
     if renamed.keys().isdisjoint(expr.refs) and moved.keys().isdisjoint(expr.refs):
         return expr  # most expressions: nothing to do, told without a loop in Python
     olds = [r for r in expr.refs if r in renamed]
