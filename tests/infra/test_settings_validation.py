@@ -215,6 +215,9 @@ def test_container_app_settings_keep_their_conversions() -> None:
     assert issues == [] and found is not None
     assert (found.cpu, found.memory, found.port) == (Decimal("0.5"), "1Gi", 8000)
     assert "health_path" in setting_names(ContainerAppSettings)
+    for odd in (Decimal("sNaN"), float("inf")):  # a Problem, not a traceback
+        refused = validate_settings(ContainerAppSettings, {"memory": odd}, "demo/app", "default")[1]
+        assert [p.message for p in refused] == ["Input should be a valid string"]
 
 
 def test_one_field_problems_are_reported_together_across_fields() -> None:

@@ -31,7 +31,9 @@ def _cpu(value: object) -> object:
 
 def _memory(value: object) -> object:
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return _format_gib(Decimal(str(value)))
+        number = Decimal(str(value))
+        if number.is_finite():  # NaN or infinity: left for the str field to refuse
+            return _format_gib(number)
     return value
 
 
