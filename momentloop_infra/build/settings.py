@@ -60,6 +60,19 @@ def required(*, check: Callable[[Any], object] | None = None) -> Any:
     return attrs.field(metadata={_SETTING: _Rules(check=check)})
 
 
+def unique_names(field: str, valid: Callable[[str], object], invalid: str, noun: str) -> Callable[[Any], None]:
+    """A check for a list of names: each one `valid` (else the `invalid` message), none twice."""
+
+    def check(values: tuple[str, ...]) -> None:
+        for value in values:
+            if not valid(value):
+                raise FieldProblem(field, value, invalid)
+        if len(set(values)) != len(values):
+            raise FieldProblem(field, list(values), f"{noun} names must be unique")
+
+    return check
+
+
 @attrs.frozen
 class _Field:
     name: str

@@ -8,7 +8,7 @@ from typing import Any, Literal, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import ref
 from momentloop_infra.build.naming import camel
-from momentloop_infra.build.settings import FieldProblem, Settings, setting, settings_class
+from momentloop_infra.build.settings import Settings, setting, settings_class, unique_names
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -25,17 +25,12 @@ StorageSku = Literal[
 CONTAINER_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$")
 
 
-def _container_names(value: tuple[str, ...]) -> None:
-    for container in value:
-        if not CONTAINER_NAME.fullmatch(container):
-            raise FieldProblem(
-                "containers",
-                container,
-                "blob container names are 3 to 63 lowercase letters, digits and single hyphens, "
-                "starting with a letter or digit",
-            )
-    if len(set(value)) != len(value):
-        raise FieldProblem("containers", list(value), "container names must be unique")
+_container_names = unique_names(
+    "containers",
+    CONTAINER_NAME.fullmatch,
+    "blob container names are 3 to 63 lowercase letters, digits and single hyphens, starting with a letter or digit",
+    "container",
+)
 
 
 @settings_class

@@ -9,7 +9,7 @@ from typing import Any, Literal, TypedDict, Unpack
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.build.naming import camel
 from momentloop_infra.build.naming import env_name as env_var_name
-from momentloop_infra.build.settings import FieldProblem, Settings, setting, settings_class
+from momentloop_infra.build.settings import Settings, setting, settings_class, unique_names
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
@@ -22,20 +22,16 @@ from momentloop_infra.model.resources import common_params, resource
 SECRET_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
-def _secret_names(value: tuple[str, ...]) -> None:
-    for secret in value:
-        # Stricter than Key Vault (which also allows uppercase): the name must map cleanly to
-        # an environment variable (google-client-id -> GOOGLE_CLIENT_ID) and a container app
-        # secret name (lowercase, hyphens).
-        if not SECRET_NAME.fullmatch(secret) or len(secret) > 127:
-            raise FieldProblem(
-                "secrets",
-                secret,
-                "secret names are lowercase letters and digits in words joined by single hyphens "
-                "(for example 'jwt-secret'), at most 127 characters",
-            )
-    if len(set(value)) != len(value):
-        raise FieldProblem("secrets", list(value), "secret names must be unique")
+# Stricter than Key Vault (which also allows uppercase): the name must map cleanly to an
+# environment variable (google-client-id -> GOOGLE_CLIENT_ID) and a container app secret name
+# (lowercase, hyphens).
+_secret_names = unique_names(
+    "secrets",
+    lambda secret: SECRET_NAME.fullmatch(secret) and len(secret) <= 127,
+    "secret names are lowercase letters and digits in words joined by single hyphens "
+    "(for example 'jwt-secret'), at most 127 characters",
+    "secret",
+)
 
 
 @settings_class

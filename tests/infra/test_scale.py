@@ -14,12 +14,9 @@ from pathlib import Path
 import attrs
 import pytest
 
+from benchmarks.generated_stack import generated  # the stack the speed benchmark times
 from momentloop_infra import (
     BlobStore,
-    ContainerApp,
-    ContainerAppsEnvironment,
-    ContainerRegistry,
-    LogAnalytics,
     Stack,
     StackError,
     synthesize,
@@ -38,19 +35,6 @@ from tests.infra.support import files_of
 from tests.validation.test_syntax import as_bicep, parse_errors
 
 LIMITS = dict(TEMPLATE_LIMITS)
-
-
-def generated(n: int) -> Stack:
-    """n apps and n stores; each app read-write on its own store and read on its neighbour's."""
-    stack = Stack("generated")
-    env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
-    registry = ContainerRegistry(stack, "registry")
-    stores = [BlobStore(stack, f"store-{i}", containers=["files"]) for i in range(n)]
-    for i in range(n):
-        app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry)
-        app.connect(stores[i], access="read_write")
-        app.connect(stores[(i + 1) % n], env_name="NEIGHBOUR_STORAGE_URL")
-    return stack
 
 
 @cache
