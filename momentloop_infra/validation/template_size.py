@@ -258,7 +258,7 @@ class _Parser:
         c = s[self.i]
         if c == "'":
             return self.string()
-        if c.isdigit():
+        if "0" <= c <= "9":  # ASCII digits only: str.isdigit() also takes "²", which no number starts with
             match = _NUMBER.match(s, self.i)
             assert match is not None
             self.i = match.end()

@@ -450,3 +450,8 @@ def test_dotted_names_indexed_copies_and_simple_strings_translate_as_the_parser_
 def test_a_multi_line_string_is_its_text_as_is() -> None:
     file = BicepFile(outputs=(Output("doc", "string", expr("'''first\nsecond'''")),))
     assert compiled_template(project_of(file, {}))["outputs"]["doc"]["value"] == "first\nsecond"
+
+
+def test_text_the_parser_does_not_take_is_approximated_not_raised() -> None:
+    scope = template_size._FileScope(BicepFile(params=(Param("x", "array"),)))
+    assert scope.node("x[\u00b2]") == ("e", "parameters('x')[\u00b2]")  # '²'.isdigit(), yet no number
