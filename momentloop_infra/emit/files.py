@@ -4,7 +4,6 @@ the deploy workflow when the stack asks for one)."""
 from __future__ import annotations
 
 import os
-import posixpath
 from pathlib import Path
 
 import attrs
@@ -52,10 +51,27 @@ class Layout:
         return {AZURE_YAML: self.azure_yaml, WORKFLOW: self.workflow}.get(key)
 
 
-def _relative(target: Path, start: Path) -> str:
+class _Resolver:
+    """Path.resolve() for many folders under the same parents: each parent is resolved once, and
+    a last component that is not a symbolic link is appended as it is (what resolve would do)."""
+
+    def __init__(self) -> None:
+        self._parents: dict[Path, Path] = {}
+
+    def resolve(self, target: Path) -> Path:
+        if not target.is_absolute() or ".." in target.parts or target.name in ("", "."):
+            return target.resolve()
+        real_parent = self._parents.get(target.parent)
+        if real_parent is None:
+            real_parent = self._parents[target.parent] = target.parent.resolve()
+        candidate = real_parent / target.name
+        return candidate.resolve() if candidate.is_symlink() else candidate
+
+
+def _relative(target: Path, start: Path, resolver: _Resolver) -> str:
     """`target` relative to `start`, a folder already resolved (once for every service)."""
-    rel = os.path.relpath(target.resolve(), start)
-    return "." if rel == "." else posixpath.join(*Path(rel).parts)
+    rel = os.path.relpath(resolver.resolve(target), start)
+    return "." if rel == "." else Path(rel).as_posix()
 
 
 def render_files(project: Project, layout: Layout) -> dict[str, str]:
@@ -69,6 +85,7 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
     abbreviations = Path(__file__).resolve().parent.parent / "data" / "abbreviations.json"
     files["abbreviations.json"] = abbreviations.read_text("utf-8").replace("\r\n", "\n")
     yaml_dir = layout.azure_yaml.parent.resolve()
+    resolver = _Resolver()
     services: list[ServiceEntry] = []
     for service in project.services:
         if service.image is not None:
@@ -76,9 +93,11 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
             services.append(ServiceEntry(service.name, image=service.image))
             continue
         folder = layout.project_root / (service.project if service.project is not None else service.name)
-        services.append(ServiceEntry(service.name, project=_relative(folder, yaml_dir), dockerfile=service.dockerfile))
+        services.append(
+            ServiceEntry(service.name, project=_relative(folder, yaml_dir, resolver), dockerfile=service.dockerfile)
+        )
     files["azure.yaml"] = render_azure_yaml(
-        project.name, project.stack_path, _relative(layout.infra, yaml_dir), services
+        project.name, project.stack_path, _relative(layout.infra, yaml_dir, resolver), services
     )
     if project.workflow is not None:
         files[WORKFLOW] = render_workflow(project, project.workflow)
