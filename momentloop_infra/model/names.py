@@ -19,6 +19,11 @@ TOKEN_LENGTH = 13
 HASH_LENGTH = 4
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9-]")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_HYPHENS = re.compile(r"-+")
+
+
 @attrs.frozen
 class NameRule:
     """How one resource type is named and what Azure accepts."""
@@ -36,8 +41,8 @@ class NameRule:
         """The id reduced to characters this type allows."""
         text = id.lower()
         if self.separator:
-            return re.sub(r"-+", "-", re.sub(r"[^a-z0-9-]", "-", text)).strip("-")
-        return re.sub(r"[^a-z0-9]", "", text)
+            return _HYPHENS.sub("-", _NOT_SLUG.sub("-", text)).strip("-")
+        return _NOT_ALNUM.sub("", text)
 
     @property
     def slug_budget(self) -> int:

@@ -14,6 +14,7 @@ from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.build.settings import FieldProblem, Settings, setting, settings_class
 from momentloop_infra.model.secrets import looks_secret
 
+_GIB = re.compile(r"(\d+(?:\.\d+)?)Gi")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # Consumption workload profile: CPU in steps of 0.25 up to 4 vCPU, memory twice the CPU in GiB.
 CPU_STEPS = tuple(Decimal(k) / 4 for k in range(1, 17))
@@ -93,7 +94,7 @@ class ContainerAppSettings(Settings):
 
     def consistent(self) -> None:
         expected = _format_gib(self.cpu * 2)
-        match = re.fullmatch(r"(\d+(?:\.\d+)?)Gi", self.memory)
+        match = _GIB.fullmatch(self.memory)
         if not match or Decimal(match.group(1)) != self.cpu * 2:
             raise FieldProblem(
                 "memory",
