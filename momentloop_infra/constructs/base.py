@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import functools
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -46,6 +45,7 @@ class AzureConstruct(Construct, Generic[S]):
     module_calls: ClassVar[int] = 1
     # The seed's larger sizes, applied under `--profile scale-up` to settings the user left unset.
     builtin_profiles: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    _symbol: str | None = None  # `symbol`, once read
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -96,10 +96,12 @@ class AzureConstruct(Construct, Generic[S]):
 
     # -- identity in the generated files ----------------------------------------------------
 
-    @functools.cached_property
+    @property
     def symbol(self) -> str:
         """This construct's module symbol in main.bicep (its unique id never changes: worked out once)."""
-        return camel(self.node.unique_id)
+        if self._symbol is None:
+            self._symbol = camel(self.node.unique_id)
+        return self._symbol
 
     def output(self, name: str) -> Expr:
         """One of this construct's module outputs, as a main.bicep expression."""

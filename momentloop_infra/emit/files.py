@@ -53,19 +53,24 @@ class Layout:
 
 class _Resolver:
     """Path.resolve() for many folders under the same parents: each parent is resolved once, and
-    a last component that is not a symbolic link is appended as it is (what resolve would do)."""
+    a last component that is not a symbolic link is appended as it is (what resolve would do).
+    POSIX only: on Windows resolve() also fixes case and follows junctions, so it is used as is."""
 
     def __init__(self) -> None:
         self._parents: dict[Path, Path] = {}
 
     def resolve(self, target: Path) -> Path:
-        if not target.is_absolute() or ".." in target.parts or target.name in ("", "."):
+        if os.name != "posix" or not target.is_absolute() or ".." in target.parts or target.name in ("", "."):
             return target.resolve()
         real_parent = self._parents.get(target.parent)
         if real_parent is None:
             real_parent = self._parents[target.parent] = target.parent.resolve()
         candidate = real_parent / target.name
-        return candidate.resolve() if candidate.is_symlink() else candidate
+        try:
+            link = candidate.is_symlink()
+        except OSError:  # as resolve() does (strict=False): what cannot be read is taken as it is
+            link = False
+        return candidate.resolve() if link else candidate
 
 
 def _relative(target: Path, start: Path, resolver: _Resolver) -> str:

@@ -55,23 +55,24 @@ _BOUNDS = (
     ("maxLength", "max_length"),
 )
 
+# Bicep's names and numbers are ASCII: every pattern below matches ASCII only, as the parser does.
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # The two forms most of a large stack's expressions take, translated without the parser (the
 # same nodes it would give): a dotted name (`env.outputs.id`) and a string whose holes are
 # dotted names (`'${abbrs.storageStorageAccounts}store-1-${resourceToken}'`).
-_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
-_SIMPLE_TEMPLATE = re.compile(r"'(?:[^'\\$]|\$(?!\{)|\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\})*'")
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+", re.ASCII)
+_SIMPLE_TEMPLATE = re.compile(r"'(?:[^'\\$]|\$(?!\{)|\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\})*'", re.ASCII)
 _HOLE = re.compile(r"\$\{([^}]*)\}")
 # And a call whose arguments are dotted names or plain string literals:
 # `guid(registry.id, principalIds.app_7, '7f95...')`.
 _PLAIN_ARG = r"(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*|'[^'\\$]*')"
-_SIMPLE_CALL = re.compile(rf"([A-Za-z_]\w*)\(({_PLAIN_ARG}(?:, {_PLAIN_ARG})*)\)")
+_SIMPLE_CALL = re.compile(rf"([A-Za-z_]\w*)\(({_PLAIN_ARG}(?:, {_PLAIN_ARG})*)\)", re.ASCII)
 # One copy of a loop and the properties after it: `userAssignedIdentity[7].outputs.principalId`.
-_INDEXED = re.compile(r"([A-Za-z_]\w*)\[(\d+)\]((?:\.[A-Za-z_]\w*)*)")
+_INDEXED = re.compile(r"([A-Za-z_]\w*)\[(\d+)\]((?:\.[A-Za-z_]\w*)*)", re.ASCII)
 # An object of such reads, one per line (a group's `values` output): `{\n  key: name[3].outputs.x\n}`.
-_FLAT_ENTRY = re.compile(r"  ([A-Za-z_]\w*): ([A-Za-z_]\w*(?:\[\d+\])?(?:\.[A-Za-z_]\w*)*)")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_LAMBDA_ARGS = re.compile(r"\(\s*((?:[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)?)\s*\)\s*=>")
+_FLAT_ENTRY = re.compile(r"  ([A-Za-z_]\w*): ([A-Za-z_]\w*(?:\[\d+\])?(?:\.[A-Za-z_]\w*)*)", re.ASCII)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
+_LAMBDA_ARGS = re.compile(r"\(\s*((?:[A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)?)\s*\)\s*=>", re.ASCII)
 _ARROW = re.compile(r"\s*=>")
 # Binary operators by increasing precedence, longest first within a level, with the ARM function.
 _LEVELS: tuple[tuple[tuple[str, str], ...], ...] = (

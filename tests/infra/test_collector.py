@@ -63,3 +63,12 @@ def test_a_process_that_froze_objects_keeps_them_frozen() -> None:
         assert not any(o is kept for o in gc.get_objects())  # still in the permanent generation
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.usefixtures("collector_enabled")
+def test_only_the_outermost_block_promotes() -> None:
+    with collector_paused():
+        with collector_paused():
+            inner = [{"record": 1}]
+        assert _in_generation(inner, 0)  # still young: the outer block is not over
+    assert _in_generation(inner, 2)
