@@ -56,14 +56,14 @@ def map_exprs(value: object, change: Callable[[Expr], object]) -> object:
 def refs_of(values: Iterable[object]) -> frozenset[str]:
     """Every symbol referenced anywhere inside the given values."""
     found: set[str] = set()
-    pending = [values]  # one walk with one set: containers inside are queued, not recursed into
-    while pending:
-        for value in pending.pop():  # most are expressions or plain values
-            if isinstance(value, Expr):
-                found.update(value.refs)
-            elif isinstance(value, dict):
-                pending.append(value.keys())
-                pending.append(value.values())
-            elif isinstance(value, list | tuple):
-                pending.append(value)
+    stack: list[object] = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Expr):
+            found |= value.refs
+        elif isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
     return frozenset(found)

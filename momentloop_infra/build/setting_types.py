@@ -36,13 +36,14 @@ class Invalid(ValueError):
 
     @classmethod
     def of_items(cls, items: list[Invalid]) -> Invalid:
-        found = cls(items[0].message, items[0].value, items[0].where)
-        found.items = items
+        leaves = [leaf for item in items for leaf in item.each()]  # nested lists: kept flat
+        found = cls(leaves[0].message, leaves[0].value, leaves[0].where)
+        found.items = leaves
         return found
 
     def each(self) -> list[Invalid]:
         """Every refused value, one per item when the refusal is a list's or a dictionary's."""
-        return [leaf for item in self.items for leaf in item.each()] if self.items else [self]
+        return self.items or [self]
 
     def inside(self, *where: str) -> Invalid:
         """The same refusal, one level down (the item at `where`)."""

@@ -125,34 +125,37 @@ def test_committed_output_is_current() -> None:
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-def test_synthesizing_imports_none_of_the_review_commands(tmp_path: Path) -> None:
-    # The PR gate's own command starts without the review modules; each loads when it runs.
+def modules_after_synthesizing(app: str, out: Path, expression: str) -> str:
+    """The last line a fresh process prints of `expression` (over `sys.modules`) after the CLI synthesized `app`."""
     probe = (
         "import sys; from momentloop_infra.cli import main\n"
-        "try:\n    main(['--app', 'examples/small.py:stack', '--out', sys.argv[1]])\n"
+        f"try:\n    main(['--app', {app!r}, '--out', sys.argv[1]])\n"
         "except SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith('momentloop_infra.review')))"
+        f"print({expression})"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", probe, str(out)], cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_synthesizing_imports_none_of_the_review_commands(tmp_path: Path) -> None:
+    # The PR gate's own command starts without the review modules; each loads when it runs.
+    found = modules_after_synthesizing(
+        "examples/small.py:stack",
+        tmp_path / "out",
+        "sorted(m for m in sys.modules if m.startswith('momentloop_infra.review'))",
+    )
+    assert found == "[]"
 
 
 def test_synthesizing_loads_only_attrs_and_click_of_the_libraries(tmp_path: Path) -> None:
     """pydantic and jinja2 were most of a synth's start-up: the synthesizer imports neither."""
-    probe = (
-        "import sys; from momentloop_infra.cli import main\n"
-        "try:\n    main(['--app', 'examples/momentloop.py:stack', '--out', sys.argv[1]])\n"
-        "except SystemExit:\n    pass\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'attrs', 'click', 'jinja2', 'pydantic', 'yaml'}))"
+    libraries = "sorted({m.split('.')[0] for m in sys.modules} & {'attrs', 'click', 'jinja2', 'pydantic', 'yaml'})"
+    assert (
+        modules_after_synthesizing("examples/momentloop.py:stack", tmp_path / "out", libraries) == "['attrs', 'click']"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path / "out")], cwd=REPO, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "['attrs', 'click']"
 
 
 def test_the_benchmarks_generated_stack_synthesizes_through_the_command(tmp_path: Path) -> None:
