@@ -10,6 +10,7 @@ import attrs
 from momentloop_infra.bicep.expr import Expr, ref, refs_of
 from momentloop_infra.build.naming import camel, env_name, field_env
 from momentloop_infra.errors import Problem
+from momentloop_infra.model.param_groups import group_name, group_param, grouped_read
 from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue, named_by_library
 
 # Symbols main.bicep declares itself; a construct id must not turn into one of them.
@@ -43,6 +44,9 @@ class Synthesis:
     # Set for a stack too large for one module file per construct (past 800 deployments): like
     # constructs then write one shared module file per distinct text, which the loops deploy.
     share: bool = False
+    # Set for a stack certain to pass 256 parameters: each setting is declared straight into its
+    # kind's object parameter (model/param_groups.py) instead of as a plain one renamed later.
+    group_settings: bool = False
     params: list[Param] = attrs.Factory(list)
     param_values: list[ParamValue] = attrs.Factory(list)
     calls: list[ModuleCall] = attrs.Factory(list)
@@ -58,6 +62,12 @@ class Synthesis:
     writers: dict[str, str] = attrs.Factory(dict)  # module path -> the construct that wrote it first
     # main.bicep parameter -> (kind, construct symbol, field): how it groups into a kind's object.
     param_owners: dict[str, tuple[str, str, str]] = attrs.Factory(dict)
+    # With group_settings: each group's fields by construct symbol, one record per distinct field,
+    # and how many plain parameters the stack would have had (the 256 the grouping is for).
+    shapes: dict[str, dict[str, list[Param]]] = attrs.Factory(dict)
+    slots: dict[str, Param] = attrs.Factory(dict)  # group -> the record holding its place in params
+    fields: dict[tuple[object, ...], Param] = attrs.Factory(dict)
+    plain_params: int = 0
 
     def claim(self, symbol: str, owner: str) -> None:
         """Reserve a main.bicep symbol; two constructs yielding the same symbol is a problem."""
@@ -90,6 +100,32 @@ class Synthesis:
         name = owner.symbol + field[:1].upper() + field[1:]
         env = env or f"{env_name(owner.node.unique_id)}_{field_env(field)}"
         self.claim(name, owner.node.path)
+        kind = owner.__class__.__name__
+        self.param_owners[name] = (kind, owner.symbol, field)
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        self.plain_params += 1
+        if self.group_settings:
+            group = group_name(kind)
+            shape = self.shapes.get(group)
+            if shape is None:
+                shape = self.shapes[group] = {}
+                self.slots[group] = Param(group, "object")  # its place; declared_params() fills it in
+                self.params.append(self.slots[group])
+            key = (field, type, description, allowed, min_value, max_value)
+            declared = self.fields.get(key)
+            if declared is None:
+                declared = self.fields[key] = Param(
+                    field,
+                    type,
+                    description=description,
+                    allowed=allowed,
+                    min_value=min_value,
+                    max_value=max_value,
+                    generated=True,
+                )
+            shape.setdefault(owner.symbol, []).append(declared)
+            self.param_values.append(ParamValue(group, env, type, text, within=(owner.symbol, field)))
+            return grouped_read(group, owner.symbol, field)
         self.params.append(  # named by the library, as main_file marks every main.bicep parameter
             Param(
                 name,
@@ -101,16 +137,20 @@ class Synthesis:
                 generated=True,
             )
         )
-        kind = owner.__class__.__name__
-        self.param_owners[name] = (kind[:1].lower() + kind[1:], owner.symbol, field)
-        text = str(value).lower() if isinstance(value, bool) else str(value)
         self.param_values.append(ParamValue(name, env, type, text))
         return ref(name)
+
+    def declared_params(self) -> tuple[Param, ...]:
+        """main.bicep's parameters from the constructs, each group declared with all its fields."""
+        return tuple(
+            group_param(p.name, self.shapes[p.name]) if self.slots.get(p.name) is p else p for p in self.params
+        )
 
     def secret_param(self, owner: Owner, secret: str) -> Expr:
         """A `@secure()` parameter with no default: the value must come from the environment."""
         name = camel(secret)
         self.claim(name, owner.node.path)
+        self.plain_params += 1
         self.params.append(
             Param(
                 name,

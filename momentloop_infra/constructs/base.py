@@ -43,6 +43,9 @@ class AzureConstruct(Construct, Generic[S]):
     # for one file each, and how many module deployments a construct makes (its own and helpers').
     shares_module: ClassVar[bool] = False
     module_calls: ClassVar[int] = 1
+    # The fewest settings parameters its build adds to main.bicep (Synthesis.param): a stack whose
+    # total certainly passes 256 declares them grouped by kind from the start. Never more than it adds.
+    settings_params: ClassVar[int] = 0
     # The seed's larger sizes, applied under `--profile scale-up` to settings the user left unset.
     builtin_profiles: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     _symbol: str | None = None  # `symbol`, once read

@@ -59,6 +59,7 @@ class BlobStore(AzureConstruct[BlobStoreSettings], Connectable):
     name_rule = names.STORAGE_ACCOUNT
     grant_scope = "account"
     shares_module = True
+    settings_params = 2  # sku, accessTier
     access_levels = ("read", "read_write")
     builtin_profiles = {"scale-up": {"sku": "Standard_GRS"}}
 

@@ -131,6 +131,7 @@ class DeployIdentity(AzureConstruct[DeployIdentitySettings]):
     settings_model = DeployIdentitySettings
     settings_args = DeployIdentityArgs
     module_kind = "deploy-identity"
+    settings_params = 2  # repository, assignOwnRoles
     name_rule = names.USER_ASSIGNED_IDENTITY
     azd_outputs_rank = 9
 

@@ -57,6 +57,7 @@ class KeyVault(AzureConstruct[KeyVaultSettings], Connectable):
 
     settings_model = KeyVaultSettings
     module_kind = "key-vault"
+    settings_params = 2  # sku, purgeProtection
     name_rule = names.KEY_VAULT
     grant_scope = "vault"
 

@@ -33,6 +33,7 @@ class LogAnalytics(AzureConstruct[LogAnalyticsSettings]):
     settings_model = LogAnalyticsSettings
     settings_args = LogAnalyticsArgs
     module_kind = "monitoring"
+    settings_params = 2  # sku, retentionDays
     name_rule = names.LOG_ANALYTICS
     grant_scope = "workspace"
 

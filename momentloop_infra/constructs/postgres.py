@@ -106,6 +106,7 @@ class PostgresFlexible(AzureConstruct[PostgresSettings], Connectable):
 
     settings_model = PostgresSettings
     module_kind = "postgresql"
+    settings_params = 5  # sku, tier, storageGb, highAvailability, version
     name_rule = names.POSTGRES_SERVER
     builtin_profiles = {"scale-up": {"sku": "Standard_D2s_v3", "high_availability": "ZoneRedundant"}}
 

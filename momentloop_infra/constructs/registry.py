@@ -35,6 +35,7 @@ class ContainerRegistry(AzureConstruct[RegistrySettings], Connectable):
 
     settings_model = RegistrySettings
     module_kind = "container-registry"
+    settings_params = 1  # sku
     name_rule = names.CONTAINER_REGISTRY
     grant_scope = "registry"
     builtin_profiles = {"scale-up": {"sku": "Standard"}}

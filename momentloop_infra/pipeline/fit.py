@@ -22,7 +22,8 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr, map_exprs, ref, refs_of
 from momentloop_infra.bicep.serialize import render
-from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue, copy_param
+from momentloop_infra.model.param_groups import as_field, group_name, group_param
+from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue
 
 MAX_PARAMS = 256
 MAX_RESOURCES = 800  # resources and module deployments of one template
@@ -45,28 +46,16 @@ def fit_params(
             params.append(param)
             continue
         kind, key, field = owner
-        group = f"{kind}Settings"
+        group = group_name(kind)
         renamed[param.name] = f"{group}.{key}.{field}"
         if group not in shapes:
             shapes[group] = {}
             params.append(group)
         # The field keeps the type, bounds and allowed values of the parameter it replaces.
-        declared = _as_field(param, field)
+        declared = as_field(param, field)
         # One record per distinct field: like keys then share theirs, and compare at once.
         shapes[group].setdefault(key, []).append(fields_seen.setdefault(declared, declared))
-    grouped_params = tuple(
-        item
-        if isinstance(item, Param)
-        else Param(
-            item,
-            "object",
-            description=f"The settings of every {item[:1].upper()}{item[1:].removesuffix('Settings')}, by "
-            "construct; each read from its own environment variable in main.bicepparam.",
-            generated=True,
-            shape=tuple((key, tuple(fields)) for key, fields in shapes[item].items()),
-        )
-        for item in params
-    )
+    grouped_params = tuple(item if isinstance(item, Param) else group_param(item, shapes[item]) for item in params)
     placed = {name: (owners[name][1], owners[name][2]) for name in renamed}
     grouped = tuple(
         ParamValue(renamed[v.name].split(".", 1)[0], v.env, v.type, v.default, within=placed[v.name])
@@ -168,11 +157,6 @@ def fit_modules(main: BicepFile) -> tuple[BicepFile, dict[str, BicepFile]]:
 
 
 # -- copies of records, built directly (attrs.evolve costs more than the rest of a copy's work) ----
-
-
-def _as_field(param: Param, name: str) -> Param:
-    """The parameter as a field of a grouping object: the same type, bounds and allowed values."""
-    return copy_param(param, name=name, default=None, generated=param.generated)
 
 
 def _call_with(

@@ -72,7 +72,7 @@ def main_file(stack_path: str, profile: str, constructs: list[AzureConstruct[Any
                     max_length=64,
                 ),
                 Param("location", "string", description="Azure region of every resource.", min_length=1),
-                *synth.params,
+                *synth.declared_params(),
             ),
             variables=variables,
             resources=(rg,),

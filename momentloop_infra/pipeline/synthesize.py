@@ -3,16 +3,19 @@ The Project that comes out holds records only."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import StackError
 from momentloop_infra.model.project import Grant, Project, Service, Workflow
 from momentloop_infra.model.records import ParamValue
 from momentloop_infra.pipeline.collector import collector_paused
-from momentloop_infra.pipeline.fit import MAX_RESOURCES, fit_modules, fit_params
+from momentloop_infra.pipeline.fit import MAX_PARAMS, MAX_RESOURCES, fit_modules, fit_params
 from momentloop_infra.pipeline.loops import collapse, constants_of
 from momentloop_infra.pipeline.main_file import main_file
 from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
@@ -36,17 +39,27 @@ def synthesize(stack: Construct, profile: str = "default", *, validate: bool = T
         return _synthesize(stack, profile, validate)
 
 
-def _synthesize(stack: Construct, profile: str, validate: bool) -> Project:
-    plan = plan_stack(stack, profile)
-    constructs = azure_constructs(stack)
-    # Past 800 deployments a stack is past 4 MB too, one module file per construct: share them.
-    synth = Synthesis(profile, share=sum(c.module_calls for c in constructs) > MAX_RESOURCES)
+def _built(plan: Plan, constructs: list[AzureConstruct[Any]], synth: Synthesis) -> Synthesis:
+    """`synth` once every construct has expanded into it; raises StackError on clashing symbols."""
     for c in constructs:
         synth.claim(c.symbol, c.node.path)
     if synth.problems:
         raise StackError(synth.problems)
     for c in constructs:
         c.build(plan.settings[c.node.path], plan, synth)
+    return synth
+
+
+def _synthesize(stack: Construct, profile: str, validate: bool) -> Project:
+    plan = plan_stack(stack, profile)
+    constructs = azure_constructs(stack)
+    # Past 800 deployments a stack is past 4 MB too, one module file per construct: share them.
+    share = sum(c.module_calls for c in constructs) > MAX_RESOURCES
+    # environmentName and location, and at least each construct's settings.
+    grouped = 2 + sum(c.settings_params for c in constructs) > MAX_PARAMS
+    synth = _built(plan, constructs, Synthesis(profile, share=share, group_settings=grouped))
+    if grouped and 2 + synth.plain_params <= MAX_PARAMS:  # a construct promised more than it added
+        synth = _built(plan, constructs, Synthesis(profile, share=share))
     problems = collect_problems(stack) + synth.problems
     if problems:
         raise StackError(unique(problems))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import attrs
 
 from momentloop_infra.bicep.expr import ref
-from momentloop_infra.model import records
+from momentloop_infra.model import param_groups, records
 from momentloop_infra.model.records import ModuleCall, ModuleLoop, Param
 from momentloop_infra.pipeline import fit
 
@@ -66,7 +66,7 @@ def test_the_field_lists_the_copies_were_written_for() -> None:
 
 
 def test_a_grouped_field_keeps_everything_but_its_name_and_default() -> None:
-    assert fit._as_field(FULL_PARAM, "cpuField") == attrs.evolve(FULL_PARAM, name="cpuField", default=None)
+    assert param_groups.as_field(FULL_PARAM, "cpuField") == attrs.evolve(FULL_PARAM, name="cpuField", default=None)
 
 
 def test_a_library_named_parameter_keeps_everything_but_the_mark() -> None:

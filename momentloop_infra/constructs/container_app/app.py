@@ -43,6 +43,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
     module_kind = "container-app"
     shares_module = True
     module_calls = 3  # its identity, the image lookup and the app
+    settings_params = 5  # exists, cpu, memory, minReplicas, maxReplicas
     name_rule = names.CONTAINER_APP
     builtin_profiles = {"scale-up": {"cpu": "1.0", "memory": "2Gi", "min_replicas": 1, "max_replicas": 10}}
 
