@@ -73,7 +73,8 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
         # collector off for both, as synthesize does for itself.
         with collector_paused():
             stack = load_stack(app)
-            project = synthesize(stack, profile)
+            # The command owns its process (one thread): validation may fork a child.
+            project = synthesize(stack, profile, parallel=True)
     except (LoadError, StackError) as exc:
         _fail(str(exc))
     if check:

@@ -56,14 +56,20 @@ def map_exprs(value: object, change: Callable[[Expr], object]) -> object:
 def refs_of(values: Iterable[object]) -> frozenset[str]:
     """Every symbol referenced anywhere inside the given values."""
     found: set[str] = set()
-    stack: list[object] = list(values)
-    while stack:
-        value = stack.pop()
+    nested: list[object] = []
+    for value in values:  # most are expressions or plain values: no stack for them
+        kind = type(value)
+        if kind is Expr:
+            found.update(value.refs)  # type: ignore[attr-defined]  # `kind is Expr` does not narrow
+        elif kind is not str and kind is not int and kind is not bool and value is not None:
+            nested.append(value)
+    while nested:
+        value = nested.pop()
         if isinstance(value, Expr):
             found |= value.refs
         elif isinstance(value, dict):
-            stack.extend(value.keys())
-            stack.extend(value.values())
+            nested.extend(value.keys())
+            nested.extend(value.values())
         elif isinstance(value, list | tuple):
-            stack.extend(value)
+            nested.extend(value)
     return frozenset(found)

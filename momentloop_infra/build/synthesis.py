@@ -50,6 +50,7 @@ class Synthesis:
     params: list[Param] = attrs.Factory(list)
     param_values: list[ParamValue] = attrs.Factory(list)
     calls: list[ModuleCall] = attrs.Factory(list)
+    reads: dict[str, frozenset[str]] = attrs.Factory(dict)  # call symbol -> what its arguments read
     outputs: list[Output] = attrs.Factory(list)
     modules: dict[str, BicepFile] = attrs.Factory(dict)  # 'modules/x.bicep' -> file
     owners: dict[str, str] = attrs.Factory(lambda: dict.fromkeys(RESERVED_SYMBOLS, "main.bicep"))
@@ -193,7 +194,7 @@ class Synthesis:
                 message = f"writes {path}, as {writer} does, with other content; give one of them another id"
                 self.problems.append(Problem(owner.node.path, "id", owner.node.id, message))
             self.modules[path] = file
-        implied = refs_of(params.values())
+        implied = self.reads[symbol] = refs_of(params.values())
         explicit = tuple(sorted({n for n in needs if n not in implied}))
         self.calls.append(ModuleCall(symbol, path, deployment_name or stem, params, explicit, owner.node.path, scope))
         return symbol

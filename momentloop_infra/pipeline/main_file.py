@@ -3,9 +3,10 @@ outputs azd reads."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from momentloop_infra.bicep.expr import Expr, ref, refs_of
+from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.bicep.functions import call, interpolate
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.constructs.base import AzureConstruct
@@ -76,14 +77,15 @@ def main_file(stack_path: str, profile: str, constructs: list[AzureConstruct[Any
             ),
             variables=variables,
             resources=(rg,),
-            modules=tuple(ordered(synth.calls)),
+            modules=tuple(ordered(synth.calls, synth.reads)),
             outputs=tuple(outputs),
         )
     )
 
 
-def ordered(calls: list[ModuleCall]) -> list[ModuleCall]:
-    """Declaration order, except that a module comes after every module it references."""
+def ordered(calls: list[ModuleCall], reads: Mapping[str, frozenset[str]]) -> list[ModuleCall]:
+    """Declaration order, except that a module comes after every module it references (`reads`:
+    what each call's arguments read, by its symbol)."""
     by_symbol = {c.symbol: c for c in calls}
     placed: list[ModuleCall] = []
     done: set[str] = set()
@@ -91,7 +93,7 @@ def ordered(calls: list[ModuleCall]) -> list[ModuleCall]:
     def place(call_: ModuleCall, trail: tuple[str, ...]) -> None:
         if call_.symbol in done or call_.symbol in trail:
             return
-        for dep in sorted(refs_of(call_.params.values()) | set(call_.depends_on)):
+        for dep in sorted(reads[call_.symbol].union(call_.depends_on)):
             if dep in by_symbol:
                 place(by_symbol[dep], (*trail, call_.symbol))
         done.add(call_.symbol)

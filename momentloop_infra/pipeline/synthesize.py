@@ -31,12 +31,13 @@ def deploy_workflow(stack: Construct, offered: list[Workflow]) -> Workflow | Non
     return offered[0] if offered else Workflow()
 
 
-def synthesize(stack: Construct, profile: str = "default", *, validate: bool = True) -> Project:
+def synthesize(stack: Construct, profile: str = "default", *, validate: bool = True, parallel: bool = False) -> Project:
     """The project for `profile`; with `validate` (the default) also every offline check, raising
     StackError (a ValidationFailed) with every blocking finding. Raises StackError listing every
-    problem of the stack before anything is built."""
+    problem of the stack before anything is built. `parallel` lets validation use a child process
+    (validate_project): for a caller that owns its process, as momentloop-synth does."""
     with collector_paused():
-        return _synthesize(stack, profile, validate)
+        return _synthesize(stack, profile, validate, parallel)
 
 
 def _built(plan: Plan, constructs: list[AzureConstruct[Any]], synth: Synthesis) -> Synthesis:
@@ -50,7 +51,7 @@ def _built(plan: Plan, constructs: list[AzureConstruct[Any]], synth: Synthesis) 
     return synth
 
 
-def _synthesize(stack: Construct, profile: str, validate: bool) -> Project:
+def _synthesize(stack: Construct, profile: str, validate: bool, parallel: bool) -> Project:
     plan = plan_stack(stack, profile)
     constructs = azure_constructs(stack)
     # Past 800 deployments a stack is past 4 MB too, one module file per construct: share them.
@@ -99,7 +100,7 @@ def _synthesize(stack: Construct, profile: str, validate: bool) -> Project:
     )
     if not validate:
         return project
-    report, project = validate_project(project)
+    report, project = validate_project(project, parallel=parallel)
     if report.errors:
         raise ValidationFailed(report, project)
     return attrs.evolve(project, report=report)

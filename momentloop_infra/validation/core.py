@@ -12,8 +12,9 @@ from momentloop_infra.model.findings import Finding, Report
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import Resource, Suppression
 from momentloop_infra.validation.consistency import MAIN, check_project, module_param_values
-from momentloop_infra.validation.rules import RULES, RULES_BY_ID, files_of
+from momentloop_infra.validation.rules import RULES, RULES_BY_ID, files_of, template_limits
 from momentloop_infra.validation.schema import check_resource
+from momentloop_infra.validation.size_estimate import size_estimate
 from momentloop_infra.validation.symbols import FileSymbols
 
 # Checks that are not rules in RULES: for SARIF's rule list and `--format json`.
@@ -40,29 +41,35 @@ CHECKS: dict[str, tuple[str, str]] = {
 }
 
 
-def _findings(project: Project) -> list[Finding]:
-    found = check_project(project)
-    values = module_param_values(project)
-    for name, file in files_of(project).items():
-        symbols = FileSymbols(file, values.get(name, {}))
-        for resource in file.resources:
-            found += check_resource(resource, symbols, name)
+def _findings(project: Project, *, parallel: bool) -> list[Finding]:
+    with size_estimate(project, in_child=parallel) as sizes:
+        found = check_project(project)
+        values = module_param_values(project)
+        for name, file in files_of(project).items():
+            symbols = FileSymbols(file, values.get(name, {}))
+            for resource in file.resources:
+                found += check_resource(resource, symbols, name)
+        # The sizes last, so that a child computing them has the longest start; hits in RULES order.
+        hits = {rule.id: list(rule.check(project)) for rule in RULES if rule.check is not template_limits}
+        hits |= {rule.id: list(template_limits(project, sizes())) for rule in RULES if rule.check is template_limits}
     for rule in RULES:
-        for hit in rule.check(project):
+        for hit in hits[rule.id]:
             message = f"{hit.detail + '; ' if hit.detail else ''}{rule.reason}; fix: {rule.fix}"
             found.append(Finding(rule.id, rule.level, hit.path, hit.field, hit.value, message, hit.file, hit.symbol))
     return found
 
 
-def validate_project(project: Project) -> tuple[Report, Project]:
+def validate_project(project: Project, *, parallel: bool = False) -> tuple[Report, Project]:
     """Every finding on the project, and the project with each honoured suppression written into
-    the resource it concerns (as `// checkov:skip=ID: reason`, the comment scanners read)."""
+    the resource it concerns (as `// checkov:skip=ID: reason`, the comment scanners read). With
+    `parallel`, the compiled-size estimate runs in a child process meanwhile (validation/size_estimate.py:
+    for a caller that owns its process)."""
     stack = project.stack_path
     wanted = project.suppressions
     used: set[tuple[str, str]] = set()
     findings: list[Finding] = []
     additions: dict[tuple[str, str], list[Suppression]] = {}
-    for finding in _findings(project):
+    for finding in _findings(project, parallel=parallel):
         reason = wanted.get(finding.path, {}).get(finding.rule)
         if reason is not None and finding.rule in RULES_BY_ID:
             used.add((finding.path, finding.rule))

@@ -278,7 +278,8 @@ def azd_service_unique(project: Project) -> Iterator[Hit]:
 TEMPLATE_LIMITS = (("params", 256), ("variables", 512), ("resources and modules", 800), ("outputs", 64))
 
 
-def template_limits(project: Project) -> Iterator[Hit]:
+def template_limits(project: Project, sizes: template_size.CompiledSizes | None = None) -> Iterator[Hit]:
+    """Counts per template, and the compiled sizes (`sizes` when already estimated)."""
     stack = project.stack_path
     for name, file in files_of(project).items():
         counts = {
@@ -293,7 +294,7 @@ def template_limits(project: Project) -> Iterator[Hit]:
             if counts[what] > limit:
                 yield Hit(stack, what, counts[what], name, "", f"{name} declares {counts[what]} {what}, over {limit}")
     # Bicep inlines every module declaration's template into main.json: an estimate, as Bicep writes it.
-    sizes = template_size.compiled_sizes(project)
+    sizes = template_size.compiled_sizes(project) if sizes is None else sizes
     most = template_size.MAX_TEMPLATE_BYTES
     if sizes.total > most:
         detail = (

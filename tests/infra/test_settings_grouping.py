@@ -24,7 +24,7 @@ from momentloop_infra import (
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.pipeline import synthesize as synthesize_module
-from momentloop_infra.pipeline.fit import MAX_PARAMS
+from momentloop_infra.pipeline.fit import MAX_PARAMS, fit_params
 from tests.infra.support import EXAMPLES, files_of, load_example
 
 
@@ -37,9 +37,10 @@ def mixed(apps: int, secrets: int = 3) -> Stack:
     db = PostgresFlexible(stack, "postgres", database="app")
     for i in range(apps):
         store = BlobStore(stack, f"store-{i}", containers=["files"])
-        app = ContainerApp(
-            stack, f"app-{i}", environment=env, registry=registry, **({"cpu": 0.5, "memory": "1Gi"} if i % 2 else {})
-        )
+        if i % 2:
+            app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry, cpu=0.5, memory="1Gi")
+        else:
+            app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry)
         app.connect(store, access="read_write")
         if i % 3 == 0:
             app.connect(vault)
@@ -69,11 +70,10 @@ def grouped_afterwards(monkeypatch: pytest.MonkeyPatch) -> None:
 def params_reaching_fit(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many parameters main.bicep has when fit_params gets it, per synthesis."""
     seen: list[int] = []
-    fit = synthesize_module.fit_params
 
     def spy(main: Any, *args: Any) -> Any:
         seen.append(len(main.params))
-        return fit(main, *args)
+        return fit_params(main, *args)
 
     monkeypatch.setattr(synthesize_module, "fit_params", spy)
     return seen
