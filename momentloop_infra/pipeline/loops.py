@@ -48,7 +48,7 @@ def collapse(file: BicepFile, constants: frozenset[str]) -> BicepFile:
     kinds: dict[tuple[object, ...], list[ModuleCall]] = {}
     for call in file.modules:
         if call.loop is None:
-            shape = tuple(_known_skeleton(v, symbols, skeletons) for v in call.params.values())
+            shape = tuple([_known_skeleton(v, symbols, skeletons) for v in call.params.values()])
             kinds.setdefault((call.file, call.scope, tuple(call.params), len(call.depends_on), shape), []).append(call)
     # A call alone of its kind never joins a loop, so a copy cannot wait on it by index: calls that
     # wait on different ones of those (apps on different access modules) are families apart.

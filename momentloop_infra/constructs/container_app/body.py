@@ -18,6 +18,16 @@ from momentloop_infra.model.resources import common_params, resource
 
 PLACEHOLDER_IMAGE = "mcr.microsoft.com/azuredocs/containerapps-helloworld:latest"
 
+# Records are immutable: one of each serves every app (and like apps' files compare at once).
+INPUT_PARAMS = (
+    Param("environmentId", "string", description="The Container Apps environment."),
+    Param("identityId", "string", description="Resource id of the user-assigned identity of the app."),
+    Param("identityClientId", "string", description="Client id of that identity, for AZURE_CLIENT_ID."),
+    Param("exists", "bool", description="True once the app exists: keep its image."),
+    Param("existingImage", "string", description="The image deployed last, when the app exists."),
+)
+SERVICE_NAME_PARAM = Param("serviceName", "string", description="The app's azd service name and container name.")
+REGISTRY_SERVER_PARAM = Param("registryServer", "string", description="Login server of the registry.")
 SIZE_PARAMS = (
     Param("cpu", "string", description="vCPU per replica."),
     Param("memory", "string", description="Memory per replica."),
@@ -55,15 +65,7 @@ def app_file(
     """The module file and the arguments main.bicep calls it with; `finish` applies the overrides.
     With `named_service`, the service name is a parameter, not written in: like apps then write
     the same module text (one shared file)."""
-    params: list[Param] = [
-        *common_params(),
-        Param("environmentId", "string", description="The Container Apps environment."),
-        Param("identityId", "string", description="Resource id of the user-assigned identity of the app."),
-        Param("identityClientId", "string", description="Client id of that identity, for AZURE_CLIENT_ID."),
-        Param("exists", "bool", description="True once the app exists: keep its image."),
-        Param("existingImage", "string", description="The image deployed last, when the app exists."),
-        *SIZE_PARAMS,
-    ]
+    params: list[Param] = [*common_params(), *INPUT_PARAMS, *SIZE_PARAMS]
     arguments: dict[str, object] = {
         "environmentId": inputs.environment_id,
         "identityId": inputs.identity_id,
@@ -77,7 +79,7 @@ def app_file(
     }
     service_name: object = service
     if named_service:
-        params.append(Param("serviceName", "string", description="The app's azd service name and container name."))
+        params.append(SERVICE_NAME_PARAM)
         arguments["serviceName"] = service
         service_name = ref("serviceName")
     env: list[dict[str, object]] = [{"name": "AZURE_CLIENT_ID", "value": ref("identityClientId")}]
@@ -115,7 +117,7 @@ def app_file(
             "allowInsecure": False,
         }
     if inputs.registry_server is not None:
-        params.append(Param("registryServer", "string", description="Login server of the registry."))
+        params.append(REGISTRY_SERVER_PARAM)
         arguments["registryServer"] = inputs.registry_server
         configuration["registries"] = [{"server": ref("registryServer"), "identity": ref("identityId")}]
     if secrets:
