@@ -48,6 +48,8 @@ def is_identifier(key: str) -> bool:
 
 
 def render_key(key: str | Expr) -> str:
+    if type(key) is str and is_identifier(key):  # most keys: bare names
+        return key
     if isinstance(key, Expr):
         return key.text
     return key if is_identifier(key) else string_literal(key)
@@ -89,20 +91,29 @@ def render(value: object, level: int = 0) -> str:
     if isinstance(value, Expr):
         return value.text
     if isinstance(value, dict) or (not isinstance(value, list | tuple) and isinstance(value, Mapping)):
-        items = [(k, v) for k, v in value.items() if v is not None]
-        if not items:
-            return "{}"
         inner = INDENT * (level + 1)
-        lines = [f"{inner}{render_key(k)}: {render(v, level + 1)}" for k, v in items]
+        lines = [f"{inner}{render_key(k)}: {_nested(v, level + 1)}" for k, v in value.items() if v is not None]
+        if not lines:
+            return "{}"
         return "{\n" + "\n".join(lines) + "\n" + INDENT * level + "}"
     if isinstance(value, list | tuple) or (isinstance(value, Sequence) and not isinstance(value, bytes | bytearray)):
-        elements = [v for v in value if v is not None]
-        if not elements:
-            return "[]"
         inner = INDENT * (level + 1)
-        lines = [f"{inner}{render(v, level + 1)}" for v in elements]
+        lines = [f"{inner}{_nested(v, level + 1)}" for v in value if v is not None]
+        if not lines:
+            return "[]"
         return "[\n" + "\n".join(lines) + "\n" + INDENT * level + "]"
     return render_inline(value)
+
+
+def _nested(value: object, level: int) -> str:
+    """`render` of a member: text and expressions, most members, without the type checks."""
+    kind = type(value)
+    if kind is str:
+        return string_literal(value)  # type: ignore[arg-type]  # `kind is` does not narrow
+    if kind is Expr:
+        text: str = value.text  # type: ignore[attr-defined]
+        return text
+    return render(value, level)
 
 
 def render_entries(value: Mapping[str, object] | Mapping[str | Expr, object], level: int) -> str:

@@ -124,9 +124,13 @@ class Synthesis:
                     max_value=max_value,
                     generated=True,
                 )
-            shape.setdefault(owner.symbol, []).append(declared)
-            self.param_values.append(ParamValue(group, env, type, text, within=(owner.symbol, field)))
-            return grouped_read(group, owner.symbol, field)
+            symbol = owner.symbol
+            fields = shape.get(symbol)
+            if fields is None:
+                fields = shape[symbol] = []
+            fields.append(declared)
+            self.param_values.append(ParamValue(group, env, type, text, (symbol, field)))
+            return grouped_read(group, symbol, field)
         self.params.append(  # named by the library, as main_file marks every main.bicep parameter
             Param(
                 name,

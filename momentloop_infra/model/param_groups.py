@@ -4,10 +4,13 @@ for a stack certain to pass 256 parameters, and afterwards from plain parameters
 
 from __future__ import annotations
 
+import functools
+
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.records import Param, copy_param
 
 
+@functools.lru_cache(maxsize=256)  # bounded: keyed by construct class names
 def group_name(kind: str) -> str:
     """The object parameter of a kind (a construct class name): `ContainerApp` → `containerAppSettings`."""
     return f"{kind[:1].lower()}{kind[1:]}Settings"
@@ -15,7 +18,12 @@ def group_name(kind: str) -> str:
 
 def grouped_read(group: str, key: str, field: str) -> Expr:
     """How main.bicep reads one setting from its group: `containerAppSettings.backend.cpu`."""
-    return Expr(f"{group}.{key}.{field}", frozenset((group,)))
+    return Expr(f"{group}.{key}.{field}", _reads(group))
+
+
+@functools.lru_cache(maxsize=256)  # bounded: one per group
+def _reads(group: str) -> frozenset[str]:
+    return frozenset((group,))
 
 
 def as_field(param: Param, name: str) -> Param:

@@ -569,14 +569,33 @@ class _FileScope:
 
     def json_value(self, value: object, loop: tuple[str, str] | None = None) -> object:
         # The common plain values directly: a large stack's variables hold thousands of them.
+        kind = type(value)
+        if kind is Expr:
+            return as_json(self.node(value.text, loop))  # type: ignore[attr-defined]  # `kind is` does not narrow
+        if kind is str:
+            return _literal(value)  # type: ignore[arg-type]
+        if isinstance(value, dict):
+            out: dict[str, object] = {}
+            for k, v in value.items():  # a loop's item rows: plain keys, literal or expression values
+                if v is None:
+                    continue
+                key = _literal(k) if type(k) is str else self.json_key(k, loop)
+                kind = type(v)
+                if kind is str:
+                    out[key] = _literal(v)
+                elif kind is Expr:
+                    out[key] = as_json(self.node(v.text, loop))
+                elif kind is int:
+                    out[key] = v
+                else:
+                    out[key] = self.json_value(v, loop)
+            return out
+        if isinstance(value, list | tuple):
+            return [self.json_value(v, loop) for v in value if v is not None]
         if isinstance(value, Expr):
             return as_json(self.node(value.text, loop))
         if isinstance(value, str):
             return _literal(value)
-        if isinstance(value, dict):
-            return {self.json_key(k, loop): self.json_value(v, loop) for k, v in value.items() if v is not None}
-        if isinstance(value, list | tuple):
-            return [self.json_value(v, loop) for v in value if v is not None]
         return as_json(self.value_node(value, loop))
 
     def json_key(self, key: object, loop: tuple[str, str] | None) -> str:
