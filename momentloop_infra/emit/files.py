@@ -52,31 +52,39 @@ class Layout:
 
 
 class _Resolver:
-    """Path.resolve() for many folders under the same parents: each parent is resolved once, and
-    a last component that is not a symbolic link is appended as it is (what resolve would do).
-    POSIX only: on Windows resolve() also fixes case and follows junctions, so it is used as is."""
+    """os.path.relpath(Path.resolve(...), start) for many folders under the same parents: each
+    parent is resolved once, with its own path from `start`, and a last component that is not a
+    symbolic link is appended as it is (what resolve and relpath would give). POSIX only: on
+    Windows resolve() also fixes case and follows junctions, so it is used as is."""
 
-    def __init__(self) -> None:
-        self._parents: dict[Path, Path] = {}
+    def __init__(self, start: Path) -> None:
+        self._start = start  # resolved already
+        self._parents: dict[Path, tuple[Path, str]] = {}  # parent -> (resolved, relative to start)
 
-    def resolve(self, target: Path) -> Path:
+    def relative(self, target: Path) -> str:
         if os.name != "posix" or not target.is_absolute() or ".." in target.parts or target.name in ("", "."):
-            return target.resolve()
-        real_parent = self._parents.get(target.parent)
-        if real_parent is None:
-            real_parent = self._parents[target.parent] = target.parent.resolve()
+            return self._from_start(target.resolve())
+        known = self._parents.get(target.parent)
+        if known is None:
+            real = target.parent.resolve()
+            known = self._parents[target.parent] = (real, os.path.relpath(real, self._start))
+        real_parent, parent_from_start = known
         candidate = real_parent / target.name
         try:
             link = candidate.is_symlink()
         except OSError:  # as resolve() does (strict=False): what cannot be read is taken as it is
             link = False
-        return candidate.resolve() if link else candidate
+        if link:
+            return self._from_start(candidate.resolve())
+        start, folder = str(self._start), str(candidate)
+        if start == folder or start.startswith(folder + "/"):  # start inside it: '..' runs, not a name
+            return self._from_start(candidate)
+        # The parent's path from start, then the name (relpath's own answer when start is not inside).
+        return target.name if parent_from_start == "." else f"{parent_from_start}/{target.name}"
 
-
-def _relative(target: Path, start: Path, resolver: _Resolver) -> str:
-    """`target` relative to `start`, a folder already resolved (once for every service)."""
-    rel = os.path.relpath(resolver.resolve(target), start)
-    return "." if rel == "." else Path(rel).as_posix()
+    def _from_start(self, resolved: Path) -> str:
+        rel = os.path.relpath(resolved, self._start)
+        return "." if rel == "." else Path(rel).as_posix()
 
 
 def render_files(project: Project, layout: Layout) -> dict[str, str]:
@@ -89,8 +97,7 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
         files[path] = render_bicep(module)
     abbreviations = Path(__file__).resolve().parent.parent / "data" / "abbreviations.json"
     files["abbreviations.json"] = abbreviations.read_text("utf-8").replace("\r\n", "\n")
-    yaml_dir = layout.azure_yaml.parent.resolve()
-    resolver = _Resolver()
+    resolver = _Resolver(layout.azure_yaml.parent.resolve())
     services: list[ServiceEntry] = []
     for service in project.services:
         if service.image is not None:
@@ -98,12 +105,8 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
             services.append(ServiceEntry(service.name, image=service.image))
             continue
         folder = layout.project_root / (service.project if service.project is not None else service.name)
-        services.append(
-            ServiceEntry(service.name, project=_relative(folder, yaml_dir, resolver), dockerfile=service.dockerfile)
-        )
-    files["azure.yaml"] = render_azure_yaml(
-        project.name, project.stack_path, _relative(layout.infra, yaml_dir, resolver), services
-    )
+        services.append(ServiceEntry(service.name, project=resolver.relative(folder), dockerfile=service.dockerfile))
+    files["azure.yaml"] = render_azure_yaml(project.name, project.stack_path, resolver.relative(layout.infra), services)
     if project.workflow is not None:
         files[WORKFLOW] = render_workflow(project, project.workflow)
     return dict(sorted(files.items()))

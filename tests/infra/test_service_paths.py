@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from momentloop_infra.emit.files import Layout, render_files
+from momentloop_infra.emit.files import Layout, _Resolver, render_files
 from momentloop_infra.pipeline.synthesize import synthesize
 from tests.infra.builders import base
 
@@ -43,3 +43,24 @@ def test_project_folders_follow_links_as_resolve_does(tmp_path: Path) -> None:
     }
     assert found == expected
     assert found["web"] == "../src/api" and found["plain"] == "../plain"
+
+
+def test_every_folder_is_named_as_relpath_of_its_resolved_path_would_name_it(tmp_path: Path) -> None:
+    # The parent's path from azure.yaml's folder plus the name is relpath's answer only when that
+    # folder is not inside the target: azure.yaml in the project folder itself, or below it.
+    root = tmp_path / "repo"
+    for folder in ("apps/api", "apps/api/deploy/deeper", "apps/web", "other", "real"):
+        (root / folder).mkdir(parents=True)
+    (root / "apps" / "linked").symlink_to(root / "real")
+    (root / "apps" / "dangling").symlink_to(root / "nowhere")
+    targets = [root / "apps" / name for name in ("api", "web", "linked", "dangling", "missing", "deploy")] + [
+        root / "other",
+        root,
+        tmp_path,
+        root / "apps",
+    ]
+    for start in (root, root / "apps" / "api", root / "apps" / "api" / "deploy" / "deeper", root / "apps", tmp_path):
+        resolver = _Resolver(start.resolve())
+        for target in targets:
+            expected = os.path.relpath(target.resolve(), start.resolve())
+            assert resolver.relative(target) == ("." if expected == "." else Path(expected).as_posix()), (start, target)
