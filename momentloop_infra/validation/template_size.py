@@ -491,26 +491,37 @@ class _FileScope:
         key = (text, loop)
         found = self._parsed.get(key)
         if found is None:
-            if _IDENT.fullmatch(text):
-                found = self.resolve(text, [], None, loop)
-            elif _DOTTED.fullmatch(text):
-                found = self.dotted(text, loop)
-            elif _SIMPLE_TEMPLATE.fullmatch(text):
-                found = self.template_string(text[1:-1], loop)
-            elif (indexed := _INDEXED.fullmatch(text)) is not None:
-                path = [(".", part) for part in indexed.group(3).split(".")[1:]]
-                found = self.resolve(indexed.group(1), [("[", ("n", indexed.group(2))), *path], None, loop)
-            elif text.startswith("{\n") and (flat := self.flat_object(text, loop)) is not None:
-                found = flat
-            elif (call := _SIMPLE_CALL.fullmatch(text)) is not None and call.group(1) not in ("sys", "az"):
-                found = self.function(call.group(1), [self.plain_arg(a, loop) for a in call.group(2).split(", ")], [])
-            else:
+            found = self._fast_node(text, loop)
+            if found is None:
                 try:
                     found = _Parser(text, self, loop).parse()
                 except (_Unsupported, IndexError, ValueError):
                     found = ("e", self.approximate(text, loop))
             self._parsed[key] = found
         return found
+
+    def _fast_node(self, text: str, loop: tuple[str, str] | None) -> Node | None:
+        """The node of one of the commonest forms, or None. The forms are disjoint, each told by
+        its first or last character or a bracket in it, so one pattern is tried at most."""
+        head = text[:1]
+        if head == "'":
+            return self.template_string(text[1:-1], loop) if _SIMPLE_TEMPLATE.fullmatch(text) else None
+        if head == "{":
+            return self.flat_object(text, loop) if text.startswith("{\n") else None
+        if text.endswith(")"):
+            call = _SIMPLE_CALL.fullmatch(text)
+            if call is None or call.group(1) in ("sys", "az"):
+                return None
+            return self.function(call.group(1), [self.plain_arg(a, loop) for a in call.group(2).split(", ")], [])
+        if "[" in text:
+            indexed = _INDEXED.fullmatch(text)
+            if indexed is None:
+                return None
+            path = [(".", part) for part in indexed.group(3).split(".")[1:]]
+            return self.resolve(indexed.group(1), [("[", ("n", indexed.group(2))), *path], None, loop)
+        if "." in text:
+            return self.dotted(text, loop) if _DOTTED.fullmatch(text) else None
+        return self.resolve(text, [], None, loop) if _IDENT.fullmatch(text) else None
 
     def flat_object(self, text: str, loop: tuple[str, str] | None) -> Node | None:
         """An object whose entries are `key: read` lines (`_FLAT_ENTRY`), or None for any other."""
