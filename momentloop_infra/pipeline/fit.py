@@ -68,8 +68,12 @@ def fit_params(
     return attrs.evolve(main, params=grouped_params, modules=calls, outputs=outputs), grouped
 
 
-def fit_modules(main: BicepFile) -> tuple[BicepFile, dict[str, BicepFile]]:
-    """main.bicep calling grouping modules, and those modules, when its calls do not fit."""
+def fit_modules(
+    main: BicepFile, reads_of: Mapping[str, frozenset[str]] | None = None
+) -> tuple[BicepFile, dict[str, BicepFile]]:
+    """main.bicep calling grouping modules, and those modules, when its calls do not fit. `reads_of`
+    may give what a call's arguments read, by its symbol (Synthesis.reads), to save working it out."""
+    known = reads_of or {}
     calls = list(main.modules)
     if len(calls) + len(main.resources) <= MAX_RESOURCES:
         return main, {}
@@ -98,7 +102,8 @@ def fit_modules(main: BicepFile) -> tuple[BicepFile, dict[str, BicepFile]]:
         arguments: dict[str, object] = {}
         needs: set[int] = set()
         for call in chunk:
-            reads = refs_of(call.params.values())
+            found = known.get(call.symbol)
+            reads = refs_of(call.params.values()) if found is None else found
             foreign = [s for s in reads if group_of.get(s, index) != index]
             rewritten = call.params
             if foreign:  # most calls read only their own group's modules

@@ -48,8 +48,18 @@ def collapse(file: BicepFile, constants: frozenset[str]) -> BicepFile:
     kinds: dict[tuple[object, ...], list[ModuleCall]] = {}
     for call in file.modules:
         if call.loop is None:
-            shape = tuple([_known_skeleton(v, symbols, skeletons) for v in call.params.values()])
-            kinds.setdefault((call.file, call.scope, tuple(call.params), len(call.depends_on), shape), []).append(call)
+            shape: list[object] = []
+            for value in call.params.values():
+                if type(value) is Expr:  # most: looked up here, without a call each
+                    skeleton = skeletons.get(value.text)
+                    if skeleton is None:
+                        skeleton = skeletons[value.text] = _skeleton(value, symbols)
+                    shape.append(skeleton)
+                else:
+                    shape.append(_known_skeleton(value, symbols, skeletons))
+            kinds.setdefault(
+                (call.file, call.scope, tuple(call.params), len(call.depends_on), tuple(shape)), []
+            ).append(call)
     # A call alone of its kind never joins a loop, so a copy cannot wait on it by index: calls that
     # wait on different ones of those (apps on different access modules) are families apart.
     alone = {calls[0].symbol for calls in kinds.values() if len(calls) == 1}

@@ -76,10 +76,10 @@ def _synthesize(stack: Construct, profile: str, validate: bool, parallel: bool) 
             services.append(service)
     held = [c for c in stack.node.walk() if isinstance(c, AzureConstruct)]
     # Within ARM's limits at any size: group the parameters by kind, the module calls into groups.
-    main, grouped_values = fit_params(
-        main_file(stack.node.path, profile, constructs, synth), values, synth.param_owners
-    )
-    main, groups = fit_modules(main)
+    planned = main_file(stack.node.path, profile, constructs, synth)
+    main, grouped_values = fit_params(planned, values, synth.param_owners)
+    # Calls still as the constructs added them (no parameter was renamed): what each reads is known.
+    main, groups = fit_modules(main, synth.reads if main is planned else {})
     if synth.share or groups:
         # Like calls become loops: each module's template is written into main.json once.
         main = collapse(main, constants_of(main))
