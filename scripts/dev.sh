@@ -184,6 +184,11 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+# bash cannot trap a signal that was ignored when it started, which is how SIGINT arrives in a
+# process started with & by a non-interactive shell (a script, CI runner, nohup-style launcher).
+if [ -n "$(trap -p INT)" ]; then
+  echo "$NAME: SIGINT is ignored in this process (started in the background?): Ctrl-C will not stop it, SIGTERM will" >&2
+fi
 trap 'exit 130' INT
 trap 'exit 143' TERM
 

@@ -111,12 +111,16 @@ def descendants(root: int) -> dict[int, str]:
 
 
 @pytest.fixture
-def start_dev(tmp_path: Path) -> Iterator[Callable[..., DevRun]]:
+def start_dev(tmp_path: Path, open_tmp: Path) -> Iterator[Callable[..., DevRun]]:
+    # open_tmp is set up before and torn down after this fixture: its folder (dev.sh's TMPDIR) is
+    # only deleted once dev.sh has stopped, or its clean-up would miss PostgreSQL.
     runs: list[DevRun] = []
 
     def start(*args: str, env: dict[str, str]) -> DevRun:
         process = subprocess.Popen(
-            ["bash", str(DEV_SH), *args],
+            # SIGINT at its default: pytest may run with it ignored (started with & by a
+            # non-interactive shell), and bash cannot trap a signal ignored at entry.
+            ["env", "--default-signal=INT", "bash", str(DEV_SH), *args],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,
@@ -188,8 +192,17 @@ def stop_and_check(run: DevRun, sig: signal.Signals, data_folder: Path) -> None:
     postmaster = int((data_folder / "pg" / "data" / "postmaster.pid").read_text().split()[0])
     children = descendants(run.process.pid)
     assert children, "dev.sh runs its services as child processes"
+    status = Path(f"/proc/{run.process.pid}/status").read_text().splitlines()
+    ignored = next(line for line in status if line.startswith("SigIgn:"))
     run.process.send_signal(sig)
-    code = run.process.wait(timeout=60)
+    try:
+        code = run.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        time.sleep(0.5)  # the reader thread's last lines
+        pytest.fail(
+            f"dev.sh did not exit within 60 s of {sig.name} ({ignored}); still running: "
+            f"{descendants(run.process.pid)}; output:\n{run.rest()[-3000:]}"
+        )
     output = run.rest()
     assert code == 128 + sig.value, output[-3000:]
     assert f"stopped; removed {data_folder}" in output
