@@ -4,7 +4,8 @@
 2. Generated stacks of N apps, N blob stores and their connections (N = 10, 100, 500; each app
    read-write on its own store and read on its neighbour's; benchmarks/generated_stack.py), each
    size timed two ways, both whole processes:
-   - `momentloop-synth --app benchmarks/generated_stack.py:stack`: the command a user runs;
+   - `momentloop-synth --app benchmarks/generated_stack.py:stack`: the command a user runs (its
+     validation estimates the compiled size in a forked child meanwhile: two cores' work);
    - a Python script importing the library, building the stack and writing it (synthesize +
      write), which also reports the in-process synthesis time per app (flat when growth is linear).
    Peak memory is each process's maximum resident set (from the kernel). Whether every template
