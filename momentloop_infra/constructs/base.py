@@ -20,7 +20,7 @@ from momentloop_infra.constructs.plan import MAX_GRANTS_PER_MODULE, Plan
 from momentloop_infra.errors import Problem, StackError
 from momentloop_infra.model.names import NameRule, ResourceName
 from momentloop_infra.model.project import Service, Workflow
-from momentloop_infra.model.records import BicepFile, Output, Param, Resource
+from momentloop_infra.model.records import BicepFile, Output, Param, Resource, extended
 from momentloop_infra.profiles import PROFILES
 from momentloop_infra.validation.rules import RULES_BY_ID
 
@@ -232,7 +232,7 @@ class AzureConstruct(Construct, Generic[S]):
             params, grants, grant_arguments = grant_resources(
                 self, plan, self.grant_scope, positional=synth.share, grants=own
             )
-            file = attrs.evolve(file, params=(*file.params, *params), resources=(*file.resources, *grants))
+            file = extended(file, params, grants)
             arguments = {**arguments, **grant_arguments}
         # A construct with suppressions of its own keeps its own file: they are written into it.
         family = self.module_kind if self.shares_module and not self.suppressions else None

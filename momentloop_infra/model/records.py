@@ -139,6 +139,19 @@ class BicepFile:
     header: str = ""
 
 
+def extended(file: BicepFile, params: tuple[Param, ...], resources: tuple[Resource, ...]) -> BicepFile:
+    """`file` with `params` and `resources` after its own, built field by field (as copy_param)."""
+    return BicepFile(
+        file.target_scope,
+        (*file.params, *params),
+        file.variables,
+        (*file.resources, *resources),
+        file.modules,
+        file.outputs,
+        file.header,
+    )
+
+
 def named_by_library(file: BicepFile) -> BicepFile:
     """The file with every parameter and output marked as named by the library."""
     params = tuple(p if p.generated else _generated(p) for p in file.params)

@@ -47,19 +47,30 @@ def role_assignment(symbol: str, scope_symbol: str, principal: str | Expr, role:
     """A role assignment on a resource of this module, named by guid(scope id, principal id, role id);
     `principal` is the parameter holding the principal id, or an expression reading it."""
     principal = ref(principal) if isinstance(principal, str) else principal
-    role_id = _role_definition_id(role.guid)
     return resource(
         symbol,
         "Microsoft.Authorization/roleAssignments",
         {
-            "name": call("guid", ref(scope_symbol).prop("id"), principal, role.guid),
+            "name": _assignment_name(scope_symbol, principal, role.guid),
             "scope": ref(scope_symbol),
             "properties": {
                 "principalId": principal,
                 "principalType": "ServicePrincipal",
-                "roleDefinitionId": role_id,
-                "description": f"{role.name}, granted by a momentloop connection.",
+                "roleDefinitionId": _role_definition_id(role.guid),
+                "description": _description(role.name),
             },
         },
         path=path,
     )
+
+
+# Like targets of a large stack grant the same roles to the same positional parameters
+# (`principal1Id`): one expression each, not one per assignment.
+@functools.lru_cache(maxsize=16384)  # bounded: keyed by scope symbols, principals and roles
+def _assignment_name(scope_symbol: str, principal: Expr, role_guid: str) -> Expr:
+    return call("guid", ref(scope_symbol).prop("id"), principal, role_guid)
+
+
+@functools.lru_cache(maxsize=1024)  # bounded: one per role
+def _description(role_name: str) -> str:
+    return f"{role_name}, granted by a momentloop connection."

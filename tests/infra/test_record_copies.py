@@ -9,7 +9,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import ref
 from momentloop_infra.model import param_groups, records
-from momentloop_infra.model.records import ModuleCall, ModuleLoop, Param
+from momentloop_infra.model.records import BicepFile, ModuleCall, ModuleLoop, Output, Param, Resource, Variable
 from momentloop_infra.pipeline import fit
 
 FULL_PARAM = Param(
@@ -84,4 +84,31 @@ def test_a_rewritten_call_keeps_everything_but_what_changes() -> None:
     params = {"cpu": ref("appSettings")}
     assert fit._call_with(FULL_CALL, params, (), None) == attrs.evolve(
         FULL_CALL, params=params, depends_on=(), scope=None
+    )
+
+
+def test_an_extended_file_keeps_everything_and_adds_after_its_own() -> None:
+    own = Resource("own", "Microsoft.Storage/storageAccounts", "2023-05-01", {"name": ref("name")})
+    added = Resource("grant", "Microsoft.Authorization/roleAssignments", "2022-04-01", {"name": "g"})
+    file = BicepFile(
+        target_scope="subscription",
+        params=(Param("name", "string"),),
+        variables=(Variable("v", 1),),
+        resources=(own,),
+        modules=(FULL_CALL,),
+        outputs=(Output("id", "string", ref("own")),),
+        header="// header",
+    )
+    assert [f.name for f in attrs.fields(BicepFile)] == [
+        "target_scope",
+        "params",
+        "variables",
+        "resources",
+        "modules",
+        "outputs",
+        "header",
+    ]
+    extra = (FULL_PARAM,)
+    assert records.extended(file, extra, (added,)) == attrs.evolve(
+        file, params=(*file.params, *extra), resources=(own, added)
     )
