@@ -34,6 +34,7 @@ def ref(symbol: str) -> Expr:
     return Expr(symbol, frozenset((symbol,)))
 
 
+@functools.lru_cache(maxsize=16384)  # bounded: like ref(); every app reads its environment's id
 def output(module_symbol: str, name: str) -> Expr:
     """`module.outputs.name` in main.bicep."""
     return Expr(f"{module_symbol}.outputs.{name}", frozenset({module_symbol}))

@@ -69,6 +69,7 @@ class Synthesis:
     slots: dict[str, Param] = attrs.Factory(dict)  # group -> the record holding its place in params
     fields: dict[tuple[object, ...], Param] = attrs.Factory(dict)
     plain_params: int = 0
+    owner_names: dict[Owner, tuple[str, str, str, str]] = attrs.Factory(dict)  # Synthesis._owner
 
     def claim(self, symbol: str, owner: str) -> None:
         """Reserve a main.bicep symbol; two constructs yielding the same symbol is a problem."""
@@ -98,11 +99,11 @@ class Synthesis:
         env: str | None = None,
     ) -> Expr:
         """A main.bicep parameter read from an environment variable, the profile's value as default."""
-        name = owner.symbol + field[:1].upper() + field[1:]
-        env = env or f"{env_name(owner.node.unique_id)}_{field_env(field)}"
-        self.claim(name, owner.node.path)
-        kind = owner.__class__.__name__
-        self.param_owners[name] = (kind, owner.symbol, field)
+        symbol, path, env_prefix, kind = self._owner(owner)
+        name = symbol + field[:1].upper() + field[1:]
+        env = env or f"{env_prefix}_{field_env(field)}"
+        self.claim(name, path)
+        self.param_owners[name] = (kind, symbol, field)
         text = str(value).lower() if isinstance(value, bool) else str(value)
         self.plain_params += 1
         if self.group_settings:
@@ -124,7 +125,6 @@ class Synthesis:
                     max_value=max_value,
                     generated=True,
                 )
-            symbol = owner.symbol
             fields = shape.get(symbol)
             if fields is None:
                 fields = shape[symbol] = []
@@ -144,6 +144,15 @@ class Synthesis:
         )
         self.param_values.append(ParamValue(name, env, type, text))
         return ref(name)
+
+    def _owner(self, owner: Owner) -> tuple[str, str, str, str]:
+        """The owner's symbol, path, environment-variable prefix and kind (a construct adds several
+        parameters: worked out once)."""
+        found = self.owner_names.get(owner)
+        if found is None:
+            node = owner.node
+            found = self.owner_names[owner] = (owner.symbol, node.path, env_name(node.unique_id), type(owner).__name__)
+        return found
 
     def declared_params(self) -> tuple[Param, ...]:
         """main.bicep's parameters from the constructs, each group declared with all its fields."""
