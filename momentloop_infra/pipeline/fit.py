@@ -191,13 +191,18 @@ def _rewrite(
     moved: Mapping[str, object],
     read_from: object = None,
 ) -> dict[str, object]:
-    # Most values are one expression: rewritten without walking a structure for it.
-    return {
-        k: _rewrite_expr(v, renamed, moved, read_from)
-        if type(v) is Expr
-        else _rewrite_value(v, renamed, moved, read_from)
-        for k, v in params.items()
-    }
+    # Most values are one expression: rewritten without walking a structure for it, and most of
+    # those read nothing renamed or moved (kept as they are, which _rewrite_expr would return).
+    old_names, moved_names = renamed.keys(), moved.keys()
+    out: dict[str, object] = {}
+    for k, v in params.items():
+        if type(v) is not Expr:
+            out[k] = _rewrite_value(v, renamed, moved, read_from)
+        elif old_names.isdisjoint(v.refs) and moved_names.isdisjoint(v.refs):
+            out[k] = v
+        else:
+            out[k] = _rewrite_expr(v, renamed, moved, read_from)
+    return out
 
 
 def _rewrite_value(value: object, renamed: Mapping[str, str], moved: Mapping[str, object], read_from: object) -> object:
