@@ -4,9 +4,13 @@ help (it fails, or the process has other threads) the process computes them itse
 
 from __future__ import annotations
 
+import _thread
 import os
+import signal
+import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,16 @@ from momentloop_infra.validation import size_estimate, template_size
 from momentloop_infra.validation.core import validate_project
 from momentloop_infra.validation.template_size import CompiledSizes, compiled_sizes
 from tests.validation.test_template_size import _huge, _one_big_module
+
+
+@pytest.fixture
+def forkable() -> None:
+    """A fork needs POSIX and a process with one thread, checked when the test runs."""
+    if not size_estimate._forkable():
+        pytest.skip("a child is forked only on POSIX, by a process with one thread")
+
+
+needs_a_fork = pytest.mark.usefixtures("forkable")
 
 
 @pytest.fixture
@@ -39,7 +53,7 @@ def pids(record: Path) -> list[int]:
     return [int(line) for line in record.read_text().split()]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="a child process is forked on POSIX only")
+@needs_a_fork
 def test_a_child_process_computes_the_sizes_this_one_would(measured_in: Path) -> None:
     project = synthesize(generated(40), validate=False)
     with size_estimate.size_estimate(project, in_child=True) as sizes:
@@ -50,7 +64,7 @@ def test_a_child_process_computes_the_sizes_this_one_would(measured_in: Path) ->
     assert child != os.getpid()
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="a child process is forked on POSIX only")
+@needs_a_fork
 @pytest.mark.parametrize("project", [_huge(), _one_big_module(1_100_000)], ids=["over-4-mb", "resource-over-1-mb"])
 def test_validation_with_a_child_reports_what_validation_without_one_reports(project: Project) -> None:
     alone, _ = validate_project(project)
@@ -59,7 +73,7 @@ def test_validation_with_a_child_reports_what_validation_without_one_reports(pro
     assert beside.findings == alone.findings
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="a child process is forked on POSIX only")
+@needs_a_fork
 def test_a_failing_child_leaves_the_estimate_to_this_process(
     measured_in: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -95,7 +109,7 @@ def test_with_another_thread_running_nothing_is_forked(measured_in: Path) -> Non
     assert pids(measured_in) == [os.getpid()]
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="a child process is forked on POSIX only")
+@needs_a_fork
 def test_a_child_nobody_asks_is_still_reaped(monkeypatch: pytest.MonkeyPatch) -> None:
     forked: list[int] = []
     fork = os.fork
@@ -113,3 +127,105 @@ def test_a_child_nobody_asks_is_still_reaped(monkeypatch: pytest.MonkeyPatch) ->
     (child,) = forked
     with pytest.raises(ChildProcessError):
         os.waitpid(child, os.WNOHANG)  # reaped already: no zombie left behind
+
+
+def slow_in_a_child(seconds: float) -> Callable[[Project], CompiledSizes]:
+    """compiled_sizes, after `seconds` of sleep when called in a forked child."""
+    here = os.getpid()
+
+    def slow(project: Project) -> CompiledSizes:
+        if os.getpid() != here:
+            time.sleep(seconds)
+        return compiled_sizes(project)
+
+    return slow
+
+
+@needs_a_fork
+def test_a_child_stuck_past_the_timeout_is_killed_and_the_estimate_made_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(size_estimate, "compiled_sizes", slow_in_a_child(60))
+    monkeypatch.setattr(size_estimate, "CHILD_TIMEOUT_S", 0.5)
+    project = synthesize(generated(3), validate=False)
+    started = time.monotonic()
+    with size_estimate.size_estimate(project, in_child=True) as sizes:
+        assert sizes() == compiled_sizes(project)
+    assert time.monotonic() - started < 10
+
+
+@needs_a_fork
+def test_an_unasked_child_is_stopped_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(size_estimate, "compiled_sizes", slow_in_a_child(60))
+    project = synthesize(generated(3), validate=False)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError), size_estimate.size_estimate(project, in_child=True):
+        raise RuntimeError("a check before the estimate failed")
+    assert time.monotonic() - started < 10
+
+
+@needs_a_fork
+def test_ctrl_c_while_waiting_for_the_child_is_a_keyboard_interrupt_and_leaves_no_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forked: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
+    monkeypatch.setattr(size_estimate, "compiled_sizes", slow_in_a_child(60))
+    project = synthesize(generated(3), validate=False)
+    previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(KeyboardInterrupt), size_estimate.size_estimate(project, in_child=True) as sizes:
+            sizes()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    (child,) = forked
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)
+
+
+@needs_a_fork
+def test_with_sigchld_ignored_the_childs_figures_still_count(
+    measured_in: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A parent ignoring SIGCHLD (inherited across exec) has its children reaped by the system.
+    project = synthesize(generated(3), validate=False)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        with size_estimate.size_estimate(project, in_child=True) as sizes:
+            assert sizes() == compiled_sizes(project)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+    (child,) = pids(measured_in)
+    assert child != os.getpid()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads are counted in /proc")
+def test_a_thread_threading_does_not_know_of_also_prevents_a_fork(
+    measured_in: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = synthesize(generated(3), validate=False)
+    hold = _thread.allocate_lock()
+    hold.acquire()
+    _thread.start_new_thread(hold.acquire, ())  # a native-style thread: not in threading's count
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # only the thread count in /proc tells
+    try:
+        with size_estimate.size_estimate(project, in_child=True) as sizes:
+            sizes()
+    finally:
+        hold.release()
+    assert pids(measured_in) == [os.getpid()]
+
+
+def test_no_stdout_is_no_reason_to_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdout", None)  # a process started with stdout closed
+    project = synthesize(generated(3), validate=False)
+    with size_estimate.size_estimate(project, in_child=True) as sizes:
+        assert sizes() == compiled_sizes(project)
