@@ -26,7 +26,9 @@ from tests.validation.test_template_size import _huge, _one_big_module
 
 @pytest.fixture
 def forkable() -> None:
-    """A fork needs POSIX and a process with one thread, checked when the test runs."""
+    """A fork needs POSIX and a process with one thread, checked when the test runs. In the whole
+    suite the process has other threads by then: test_size_estimate_process.py runs these tests
+    in a process of their own, where none may skip."""
     if not size_estimate._forkable():
         pytest.skip("a child is forked only on POSIX, by a process with one thread")
 
