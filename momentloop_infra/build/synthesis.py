@@ -115,33 +115,16 @@ class Synthesis:
                 self.params.append(self.slots[group])
             key = (field, type, description, allowed, min_value, max_value)
             declared = self.fields.get(key)
-            if declared is None:
-                declared = self.fields[key] = Param(
-                    field,
-                    type,
-                    description=description,
-                    allowed=allowed,
-                    min_value=min_value,
-                    max_value=max_value,
-                    generated=True,
-                )
+            if declared is None:  # the group's field: what the plain parameter would be, by the field's name
+                declared = self.fields[key] = _setting(*key)
             fields = shape.get(symbol)
             if fields is None:
                 fields = shape[symbol] = []
             fields.append(declared)
             self.param_values.append(ParamValue(group, env, type, text, (symbol, field)))
             return grouped_read(group, symbol, field)
-        self.params.append(  # named by the library, as main_file marks every main.bicep parameter
-            Param(
-                name,
-                type,
-                description=description,
-                allowed=allowed,
-                min_value=min_value,
-                max_value=max_value,
-                generated=True,
-            )
-        )
+        # Named by the library, as main_file marks every main.bicep parameter.
+        self.params.append(_setting(name, type, description, allowed, min_value, max_value))
         self.param_values.append(ParamValue(name, env, type, text))
         return ref(name)
 
@@ -241,3 +224,23 @@ class Synthesis:
     def output(self, name: str, type: BicepType, value: Expr) -> None:
         """A main.bicep output; names come from construct ids, which are unique, so one each."""
         self.outputs.append(Output(name, type, value, generated=True))
+
+
+def _setting(
+    name: str,
+    type: BicepType,
+    description: str | None,
+    allowed: tuple[str, ...],
+    min_value: int | None,
+    max_value: int | None,
+) -> Param:
+    """The declaration of a setting (a plain parameter, or a field of its kind's group)."""
+    return Param(
+        name,
+        type,
+        description=description,
+        allowed=allowed,
+        min_value=min_value,
+        max_value=max_value,
+        generated=True,
+    )

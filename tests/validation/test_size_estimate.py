@@ -51,6 +51,22 @@ def measured_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     yield record
 
 
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pid of every child os.fork makes during the test."""
+    children: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
+    return children
+
+
 def pids(record: Path) -> list[int]:
     return [int(line) for line in record.read_text().split()]
 
@@ -112,17 +128,7 @@ def test_with_another_thread_running_nothing_is_forked(measured_in: Path) -> Non
 
 
 @needs_a_fork
-def test_a_child_nobody_asks_is_still_reaped(monkeypatch: pytest.MonkeyPatch) -> None:
-    forked: list[int] = []
-    fork = os.fork
-
-    def recorded() -> int:
-        pid = fork()
-        if pid:
-            forked.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", recorded)
+def test_a_child_nobody_asks_is_still_reaped(forked: list[int]) -> None:
     project = synthesize(generated(3), validate=False)
     with pytest.raises(RuntimeError), size_estimate.size_estimate(project, in_child=True):
         raise RuntimeError("a check before the estimate failed")
@@ -166,18 +172,8 @@ def test_an_unasked_child_is_stopped_not_waited_for(monkeypatch: pytest.MonkeyPa
 
 @needs_a_fork
 def test_ctrl_c_while_waiting_for_the_child_is_a_keyboard_interrupt_and_leaves_no_child(
-    monkeypatch: pytest.MonkeyPatch,
+    forked: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    forked: list[int] = []
-    fork = os.fork
-
-    def recorded() -> int:
-        pid = fork()
-        if pid:
-            forked.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", recorded)
     monkeypatch.setattr(size_estimate, "compiled_sizes", slow_in_a_child(60))
     project = synthesize(generated(3), validate=False)
     previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
