@@ -6,9 +6,11 @@ from collections.abc import Sequence
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 
-@attrs.frozen
-class Problem:
+
+@attrs.frozen(repr=False)
+class Problem(FieldRepr):
     """One mistake in a stack: who (construct path), what (field and value) and how to fix it."""
 
     path: str

@@ -11,12 +11,13 @@ import attrs
 from momentloop_infra.construct import Construct
 from momentloop_infra.emit.files import Layout
 from momentloop_infra.errors import StackWarning
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.pipeline.run import write
 from momentloop_infra.pipeline.synthesize import synthesize
 
 
-@attrs.frozen
-class SynthResult:
+@attrs.frozen(repr=False)
+class SynthResult(FieldRepr):
     files: tuple[str, ...]
     resources: int
     role_assignments: int

@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 
-@attrs.frozen
-class Expr:
+
+@attrs.frozen(repr=False)
+class Expr(FieldRepr):
     """A Bicep expression, rendered verbatim."""
 
     text: str

@@ -16,6 +16,7 @@ import attrs
 
 from momentloop_infra.build.setting_types import Conformer, Invalid, conformer, is_number
 from momentloop_infra.errors import Problem
+from momentloop_infra.field_repr import FieldRepr
 
 T = TypeVar("T")
 _SETTING = "momentloop.setting"
@@ -31,8 +32,8 @@ class FieldProblem(ValueError):
         self.message = message
 
 
-@attrs.frozen
-class _Rules:
+@attrs.frozen(repr=False)
+class _Rules(FieldRepr):
     """What `setting()` adds to a field's type: a conversion before it, bounds and a check after."""
 
     before: Callable[[Any], object] | None = None
@@ -73,15 +74,15 @@ def unique_names(field: str, valid: Callable[[str], object], invalid: str, noun:
     return check
 
 
-@attrs.frozen
-class _Field:
+@attrs.frozen(repr=False)
+class _Field(FieldRepr):
     name: str
     conform: Conformer
     rules: _Rules
     required: bool
 
 
-class Settings:
+class Settings(FieldRepr):
     """Base of every construct's settings: unknown keys are mistakes, values are immutable."""
 
     __slots__ = ()
@@ -97,7 +98,7 @@ S = TypeVar("S", bound=Settings)
 @dataclass_transform(frozen_default=True, kw_only_default=True, field_specifiers=(setting, required, attrs.field))
 def settings_class(cls: type[S]) -> type[S]:
     """Make `cls` a frozen attrs class and work out, once, how each of its fields takes a value."""
-    frozen: Any = attrs.frozen(kw_only=True)(cls)
+    frozen: Any = attrs.frozen(kw_only=True, repr=False)(cls)
     built: Any = attrs.resolve_types(frozen)
     fields = []
     for a in attrs.fields(built):

@@ -10,6 +10,7 @@ import attrs
 from momentloop_infra.bicep.expr import Expr, ref, refs_of
 from momentloop_infra.build.naming import camel, env_name, field_env
 from momentloop_infra.errors import Problem
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.param_groups import group_name, group_param, grouped_read
 from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue, named_by_library
 
@@ -38,8 +39,8 @@ class Owner(Protocol):
     def symbol(self) -> str: ...
 
 
-@attrs.define
-class Synthesis:
+@attrs.define(repr=False)
+class Synthesis(FieldRepr):
     profile: str
     # Set for a stack too large for one module file per construct (past 800 deployments): like
     # constructs then write one shared module file per distinct text, which the loops deploy.

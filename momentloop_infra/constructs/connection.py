@@ -16,6 +16,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.construct import Node
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.roles import Role
 
 
@@ -46,8 +47,8 @@ class Principal(Protocol):
     def identity_output(self, name: str) -> Expr: ...
 
 
-@attrs.frozen
-class RoleGrant:
+@attrs.frozen(repr=False)
+class RoleGrant(FieldRepr):
     """`principal`'s identity gets `role` on `target`; emitted inside the target's module."""
 
     role: Role
@@ -58,8 +59,8 @@ class RoleGrant:
         return f"{self.role.name} for {self.principal.node.path} on {self.target.node.path}"
 
 
-@attrs.frozen
-class EnvVar:
+@attrs.frozen(repr=False)
+class EnvVar(FieldRepr):
     """An environment variable of a container app: a value (literal or main.bicep expression),
     or a Key Vault secret surfaced through a Key Vault reference."""
 
@@ -70,8 +71,8 @@ class EnvVar:
     vault_uri: Expr | None = None  # that vault's URI, as a main.bicep expression
 
 
-@attrs.frozen
-class Connection:
+@attrs.frozen(repr=False)
+class Connection(FieldRepr):
     source: Principal
     target: Target
     access: str | None

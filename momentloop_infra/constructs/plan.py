@@ -8,6 +8,7 @@ import attrs
 
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.connection import Connection, RoleGrant
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.names import ResourceName
 
 # Role assignments one module holds (ARM allows 800 resources per template; at 500 the compiled
@@ -16,8 +17,8 @@ from momentloop_infra.model.names import ResourceName
 MAX_GRANTS_PER_MODULE = 500
 
 
-@attrs.define
-class Plan:
+@attrs.define(repr=False)
+class Plan(FieldRepr):
     """What every construct may read while it builds: the whole stack resolved for one profile."""
 
     profile: str

@@ -36,7 +36,7 @@ ATTR_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$")
 BICEP_TYPES: tuple[BicepType, ...] = ("string", "int", "bool", "object", "array")
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Attr(Expr):
     """A property of a Resource as a main.bicep expression (its module's output), with its type."""
 

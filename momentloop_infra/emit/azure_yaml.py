@@ -10,13 +10,14 @@ import attrs
 
 from momentloop_infra.emit.bicep_file import finish
 from momentloop_infra.emit.yaml_scalar import yaml_scalar as q
+from momentloop_infra.field_repr import FieldRepr
 
 SCHEMA = "https://raw.githubusercontent.com/Azure/azure-dev/main/schemas/v1.0/azure.yaml.json"
 AZD_VERSION = ">= 1.25.0"
 
 
-@attrs.frozen
-class ServiceEntry:
+@attrs.frozen(repr=False)
+class ServiceEntry(FieldRepr):
     """One service: a prebuilt `image`, or a `project` folder (relative to azure.yaml) and its Dockerfile."""
 
     name: str

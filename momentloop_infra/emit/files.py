@@ -12,6 +12,7 @@ from momentloop_infra.emit.azure_yaml import ServiceEntry, render_azure_yaml
 from momentloop_infra.emit.bicep_file import render_bicep
 from momentloop_infra.emit.bicepparam import render_bicepparam
 from momentloop_infra.emit.workflow import render_workflow
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.project import Project
 
 AZURE_YAML = "azure.yaml"
@@ -19,8 +20,8 @@ AZURE_YAML = "azure.yaml"
 WORKFLOW = ".github/workflows/deploy.yml"
 
 
-@attrs.frozen
-class Layout:
+@attrs.frozen(repr=False)
+class Layout(FieldRepr):
     """Where the files go: `infra/` under `out`, and azure.yaml (by default in `out` too)."""
 
     out: Path

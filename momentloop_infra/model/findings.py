@@ -8,12 +8,13 @@ from typing import Literal
 import attrs
 
 from momentloop_infra.errors import Problem
+from momentloop_infra.field_repr import FieldRepr
 
 Level = Literal["error", "warning", "note"]
 
 
-@attrs.frozen
-class Finding:
+@attrs.frozen(repr=False)
+class Finding(FieldRepr):
     """One result of one rule on one construct.
 
     `file` is relative to `infra/` ('modules/storage.bicep'), `symbol` the resource (or module,
@@ -52,8 +53,8 @@ class Finding:
         return f"{self.level} {self.rule}{where}: {field}{self.message}"
 
 
-@attrs.frozen
-class Report:
+@attrs.frozen(repr=False)
+class Report(FieldRepr):
     """Every finding of one validation, in a stable order."""
 
     stack: str

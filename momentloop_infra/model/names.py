@@ -14,6 +14,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.bicep.functions import interpolate
+from momentloop_infra.field_repr import FieldRepr
 
 TOKEN_LENGTH = 13
 HASH_LENGTH = 4
@@ -24,8 +25,8 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _HYPHENS = re.compile(r"-+")
 
 
-@attrs.frozen
-class NameRule:
+@attrs.frozen(repr=False)
+class NameRule(FieldRepr):
     """How one resource type is named and what Azure accepts."""
 
     kind: str  # what a person calls it, for messages
@@ -57,8 +58,8 @@ class NameRule:
         return None
 
 
-@attrs.frozen
-class ResourceName:
+@attrs.frozen(repr=False)
+class ResourceName(FieldRepr):
     """A generated name: Bicep expression for the template, and a sample for checks and messages."""
 
     rule: NameRule

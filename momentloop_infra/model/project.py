@@ -7,14 +7,15 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.findings import Report
 from momentloop_infra.model.names import ResourceName
 from momentloop_infra.model.records import BicepFile, ParamValue, Resource
 from momentloop_infra.model.roles import Role
 
 
-@attrs.frozen
-class Service:
+@attrs.frozen(repr=False)
+class Service(FieldRepr):
     """One azd service (a container app): built from `project` with `dockerfile`, or a prebuilt `image`."""
 
     name: str
@@ -24,8 +25,8 @@ class Service:
     image: str | None = None
 
 
-@attrs.frozen
-class Grant:
+@attrs.frozen(repr=False)
+class Grant(FieldRepr):
     """A role assignment: the identity of the construct at `principal` gets `role` on `target` (paths)."""
 
     role: Role
@@ -36,8 +37,8 @@ class Grant:
         return f"{self.role.name} for {self.principal} on {self.target}"
 
 
-@attrs.frozen
-class Workflow:
+@attrs.frozen(repr=False)
+class Workflow(FieldRepr):
     """The GitHub Actions deploy workflow: on every push to `branch` (and on demand), log in with
     OpenID Connect, `azd provision`, `azd deploy`. With `environment`, the job runs in that GitHub
     environment (and the token's subject names it instead of the branch)."""
@@ -50,8 +51,8 @@ class Workflow:
     identity: str | None = None  # the path of the DeployIdentity it logs in as, if the stack has one
 
 
-@attrs.frozen
-class Project:
+@attrs.frozen(repr=False)
+class Project(FieldRepr):
     name: str  # the stack's id: the azd project name
     stack_path: str
     profile: str

@@ -9,20 +9,21 @@ from typing import Literal
 import attrs
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.field_repr import FieldRepr
 
 BicepType = Literal["string", "int", "bool", "object", "array"]
 
 
-@attrs.frozen
-class Suppression:
+@attrs.frozen(repr=False)
+class Suppression(FieldRepr):
     """A finding silenced on one resource, with the reason a reviewer reads beside it."""
 
     rule: str
     reason: str
 
 
-@attrs.frozen
-class Param:
+@attrs.frozen(repr=False)
+class Param(FieldRepr):
     name: str
     type: BicepType
     secure: bool = False
@@ -55,8 +56,8 @@ class Param:
         return None
 
 
-@attrs.frozen
-class Resource:
+@attrs.frozen(repr=False)
+class Resource(FieldRepr):
     """One `resource` declaration. `body` is the object after `=`, minus what the fields below hold."""
 
     symbol: str
@@ -77,8 +78,8 @@ class Resource:
         return f"{self.type}@{self.api_version}"
 
 
-@attrs.frozen
-class ModuleLoop:
+@attrs.frozen(repr=False)
+class ModuleLoop(FieldRepr):
     """`[for item in items: {...}]`: one declaration deploying its module once per element of the
     file's variable `items` (an array of objects). Bicep writes the module's template once, however
     many copies; Azure Resource Manager counts every copy towards its 800."""
@@ -89,8 +90,8 @@ class ModuleLoop:
     paths: tuple[str, ...] = ()  # the construct path of each copy, for messages and reviews
 
 
-@attrs.frozen
-class ModuleCall:
+@attrs.frozen(repr=False)
+class ModuleCall(FieldRepr):
     """A `module` declaration in main.bicep (or in a grouping module); with `loop`, a collection
     whose params and deployment name may read the loop's item."""
 
@@ -111,8 +112,8 @@ class ModuleCall:
         return 1 if self.loop is None else self.loop.count
 
 
-@attrs.frozen
-class Output:
+@attrs.frozen(repr=False)
+class Output(FieldRepr):
     name: str
     type: BicepType
     value: Expr
@@ -120,14 +121,14 @@ class Output:
     generated: bool = False  # as Param.generated
 
 
-@attrs.frozen
-class Variable:
+@attrs.frozen(repr=False)
+class Variable(FieldRepr):
     name: str
     value: object
 
 
-@attrs.frozen
-class BicepFile:
+@attrs.frozen(repr=False)
+class BicepFile(FieldRepr):
     """One .bicep file: main.bicep or a module."""
 
     target_scope: str | None = None
@@ -197,8 +198,8 @@ def copy_param(p: Param, *, name: str, default: object, generated: bool) -> Para
     )
 
 
-@attrs.frozen
-class ParamValue:
+@attrs.frozen(repr=False)
+class ParamValue(FieldRepr):
     """One assignment in main.bicepparam: read from an environment variable, with a default."""
 
     name: str

@@ -6,14 +6,14 @@ from __future__ import annotations
 import difflib
 import json
 from functools import cache
-from importlib import resources as package_resources
 
+from momentloop_infra.model.package_data import data_text
 from momentloop_infra.model.roles import Role
 
 
 @cache
 def _catalogue() -> tuple[dict[str, Role], dict[str, str]]:
-    text = package_resources.files("momentloop_infra").joinpath("data/azure-roles.json").read_text("utf-8")
+    text = data_text("azure-roles.json")
     data = json.loads(text)
     by_name = {entry["name"]: Role(entry["name"], entry["id"]) for entry in data["roles"]}
     return by_name, dict(data.get("renamed", {}))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 
-@attrs.frozen
-class Role:
+
+@attrs.frozen(repr=False)
+class Role(FieldRepr):
     name: str
     guid: str
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from importlib import resources as package_resources
 
 from momentloop_infra.model import names
 from momentloop_infra.model.names import NameRule
+from momentloop_infra.model.package_data import data_text
 
 # Abbreviation keys that do not follow the provider + type-segments pattern.
 KEY_EXCEPTIONS = {"Microsoft.AppConfiguration/configurationStores": "appConfigurationStores"}
@@ -50,7 +50,7 @@ KNOWN_RULES = {
 
 @cache
 def abbreviations() -> dict[str, str]:
-    text = package_resources.files("momentloop_infra").joinpath("data/abbreviations.json").read_text("utf-8")
+    text = data_text("abbreviations.json")
     found: dict[str, str] = json.loads(text)
     return found
 

@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from momentloop_infra.bicep.expr import Expr, map_exprs
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.records import BicepFile, ModuleCall, ModuleLoop, Variable
 
 ITEM = "item"
@@ -34,8 +35,8 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 _OUTPUT_READ = re.compile(r"(?<![.\w'])([A-Za-z_]\w*)(?=\.outputs\.)")
 
 
-@attrs.frozen
-class _Member:
+@attrs.frozen(repr=False)
+class _Member(FieldRepr):
     collection: str
     index: int
 

@@ -6,9 +6,11 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 
-@attrs.frozen
-class Assumption:
+
+@attrs.frozen(repr=False)
+class Assumption(FieldRepr):
     name: str
     default: float
     unit: str

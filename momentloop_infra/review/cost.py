@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.review.snapshot import Instance, Snapshot
 from momentloop_infra.review.values import Value
 
@@ -24,8 +25,8 @@ def price_table() -> dict[str, Any]:
     return data
 
 
-@attrs.frozen
-class CostLine:
+@attrs.frozen(repr=False)
+class CostLine(FieldRepr):
     path: str  # construct path
     type: str
     item: str  # what is billed, e.g. 'compute Standard_B1ms'
@@ -34,8 +35,8 @@ class CostLine:
     prices: tuple[str, ...] = ()  # price ids used
 
 
-@attrs.frozen
-class CostReport:
+@attrs.frozen(repr=False)
+class CostReport(FieldRepr):
     profile: str
     lines: tuple[CostLine, ...]
     assumptions: Mapping[str, float]

@@ -7,6 +7,7 @@ from typing import Literal
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.review.replacement import forces_replacement
 from momentloop_infra.review.snapshot import GrantRef, Instance, Snapshot
 from momentloop_infra.review.values import Value, flatten
@@ -14,16 +15,16 @@ from momentloop_infra.review.values import Value, flatten
 ChangeKind = Literal["added", "removed", "changed", "replaced"]
 
 
-@attrs.frozen
-class PropertyChange:
+@attrs.frozen(repr=False)
+class PropertyChange(FieldRepr):
     path: str
     old: Value
     new: Value
     replaces: bool = False
 
 
-@attrs.frozen
-class ResourceChange:
+@attrs.frozen(repr=False)
+class ResourceChange(FieldRepr):
     kind: ChangeKind
     key: str
     path: str  # construct path
@@ -34,8 +35,8 @@ class ResourceChange:
     new: Instance | None = None
 
 
-@attrs.frozen
-class StackDiff:
+@attrs.frozen(repr=False)
+class StackDiff(FieldRepr):
     old: Snapshot
     new: Snapshot
     resources: tuple[ResourceChange, ...]

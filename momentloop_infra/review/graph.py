@@ -6,6 +6,7 @@ from typing import Literal
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.review.diff import StackDiff
 from momentloop_infra.review.snapshot import Snapshot
 from momentloop_infra.review.values import Opaque
@@ -15,8 +16,8 @@ State = Literal["kept", "added", "removed"]
 ADMIN = "PostgreSQL administrator"
 
 
-@attrs.frozen
-class Edge:
+@attrs.frozen(repr=False)
+class Edge(FieldRepr):
     principal: str
     target: str
     role: str

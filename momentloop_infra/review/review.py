@@ -6,14 +6,15 @@ from collections.abc import Mapping
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.review.cost import CostReport, estimate
 from momentloop_infra.review.diff import StackDiff, diff_snapshots
 from momentloop_infra.review.security import SecurityRow, broadening, security_rows
 from momentloop_infra.review.snapshot import Snapshot
 
 
-@attrs.frozen
-class Review:
+@attrs.frozen(repr=False)
+class Review(FieldRepr):
     diff: StackDiff
     security: tuple[SecurityRow, ...]
     cost_old: CostReport

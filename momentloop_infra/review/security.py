@@ -12,6 +12,7 @@ from typing import Literal
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.review.assignments import grant_of
 from momentloop_infra.review.diff import ResourceChange, StackDiff
 from momentloop_infra.review.snapshot import GrantRef, Instance
@@ -30,8 +31,8 @@ Kind = Literal[
 ]
 
 
-@attrs.frozen
-class SecurityRow:
+@attrs.frozen(repr=False)
+class SecurityRow(FieldRepr):
     kind: Kind
     subject: str  # the construct path (for a role: the app)
     change: str  # what happened, in words
@@ -94,8 +95,8 @@ def _shared_key_opened(old: Value, new: Value) -> bool:
     return new is not False and (old is False or old is NEW)
 
 
-@attrs.frozen
-class Watch:
+@attrs.frozen(repr=False)
+class Watch(FieldRepr):
     kind: Kind
     label: str
     opens: Opens

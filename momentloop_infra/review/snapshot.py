@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import attrs
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.expand import expand_loops
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue, Resource
@@ -22,8 +23,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _JSON_CALL = re.compile(r"json\((.*)\)")
 
 
-@attrs.frozen
-class Instance:
+@attrs.frozen(repr=False)
+class Instance(FieldRepr):
     """One deployed resource: `key` is `<module symbol>.<resource symbol>` (main.bicep's own: the symbol)."""
 
     key: str
@@ -35,8 +36,8 @@ class Instance:
     arguments: Mapping[str, Value] = attrs.Factory(dict)  # the module call's resolved parameters
 
 
-@attrs.frozen
-class GrantRef:
+@attrs.frozen(repr=False)
+class GrantRef(FieldRepr):
     role: str
     principal: str  # construct path of the app
     target: str  # construct path of the resource
@@ -45,8 +46,8 @@ class GrantRef:
         return f"{self.role} for {self.principal} on {self.target}"
 
 
-@attrs.frozen
-class Snapshot:
+@attrs.frozen(repr=False)
+class Snapshot(FieldRepr):
     stack: str
     profile: str
     instances: Mapping[str, Instance]

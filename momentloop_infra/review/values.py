@@ -7,9 +7,11 @@ from collections.abc import Mapping
 
 import attrs
 
+from momentloop_infra.field_repr import FieldRepr
 
-@attrs.frozen
-class Opaque:
+
+@attrs.frozen(repr=False)
+class Opaque(FieldRepr):
     """A Bicep expression known only at deployment (a name with the resource token, an output)."""
 
     text: str

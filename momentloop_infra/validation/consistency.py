@@ -11,6 +11,7 @@ from momentloop_infra.model.expand import loop_items
 from momentloop_infra.model.findings import Finding
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue
+from momentloop_infra.validation.per_project import per_project
 from momentloop_infra.validation.symbols import FileSymbols
 
 MAIN = "main.bicep"
@@ -86,9 +87,11 @@ def _collection(symbol: str) -> str:
     return symbol.partition("[")[0]
 
 
+@per_project
 def module_param_values(project: Project) -> dict[str, dict[str, tuple[object, ...]]]:
     """For each module file, the literal values each parameter can receive in this stack: a
-    literal argument, or the allowed values and profile default of the main parameter passed."""
+    literal argument, or the allowed values and profile default of the main parameter passed.
+    Worked out once per project (several checks read it); the caller only reads it."""
     # A field of an object parameter (`blobStoreSettings.store.sku`) is a parameter of its own here.
     main_params = {p.name: p for p in project.main.params} | _fields(project.main)
     defaults = {v.reads: _typed(v) for v in project.param_values if v.default is not None}

@@ -14,12 +14,14 @@ from typing import Any
 import attrs
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.findings import Level
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, Resource
 from momentloop_infra.model.secrets import looks_secret
 from momentloop_infra.validation import template_size
 from momentloop_infra.validation.consistency import MAIN, exprs_in, module_param_values
+from momentloop_infra.validation.per_project import per_project
 from momentloop_infra.validation.symbols import FileSymbols
 
 _LIST_CALL = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Za-z_]\w*\.)?list[A-Z]\w*\(")
@@ -29,8 +31,8 @@ _QUOTED_KEY = re.compile(r"'((?:[^'\\]|\\.)*)':")
 MISSING = object()
 
 
-@attrs.frozen
-class Hit:
+@attrs.frozen(repr=False)
+class Hit(FieldRepr):
     path: str
     field: str
     value: object
@@ -39,8 +41,8 @@ class Hit:
     detail: str = ""
 
 
-@attrs.frozen
-class Rule:
+@attrs.frozen(repr=False)
+class Rule(FieldRepr):
     id: str
     name: str
     level: Level
@@ -244,11 +246,20 @@ def azd_env_tag(project: Project) -> Iterator[Hit]:
                 yield Hit(project.stack_path, "tags", None, MAIN, resource.symbol)
 
 
+@per_project
+def tagged_apps(project: Project) -> list[tuple[str, Resource, list[str]]]:
+    """Each container app deployed (its file, the resource) with the azd-service-name tags it gives."""
+    passed = module_param_values(project)
+    return [
+        (name, resource, service_tags(project, name, resource.body.get("tags"), passed))
+        for name, resource in deployed(project, "Microsoft.App/containerApps")
+    ]
+
+
 def azd_service_tag(project: Project) -> Iterator[Hit]:
     tagged: dict[str, list[str]] = {}
-    passed = module_param_values(project)
-    for name, resource in deployed(project, "Microsoft.App/containerApps"):
-        for tag in service_tags(project, name, resource.body.get("tags"), passed):
+    for _, resource, tags in tagged_apps(project):
+        for tag in tags:
             tagged.setdefault(tag, []).append(resource.path)
     # Every container app is an azd service (a prebuilt image= one too), so each needs its tag.
     for service in project.services:
@@ -265,9 +276,8 @@ def azd_service_tag(project: Project) -> Iterator[Hit]:
 
 def azd_service_unique(project: Project) -> Iterator[Hit]:
     seen: dict[str, str] = {}
-    passed = module_param_values(project)
-    for name, resource in deployed(project, "Microsoft.App/containerApps"):
-        for tag in service_tags(project, name, resource.body.get("tags"), passed):
+    for name, resource, tags in tagged_apps(project):
+        for tag in tags:
             if tag in seen and seen[tag] != resource.path:
                 detail = f"{seen[tag]} carries it too"
                 yield Hit(resource.path, "tags.azd-service-name", tag, name, resource.symbol, detail)

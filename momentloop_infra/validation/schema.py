@@ -14,11 +14,11 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
-from importlib import resources as package_resources
 from typing import Any
 
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.findings import Finding
+from momentloop_infra.model.package_data import DATA
 from momentloop_infra.model.records import Resource
 from momentloop_infra.model.type_files import INDEX, type_file_name
 from momentloop_infra.validation.symbols import FileSymbols
@@ -30,7 +30,7 @@ BICEP_KEYWORDS = frozenset({"parent", "scope", "dependsOn"})
 Node = dict[str, Any]
 
 
-_TYPES = package_resources.files("momentloop_infra").joinpath("data/azure_types")
+_TYPES = DATA / "azure_types"
 
 
 @cache

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 import attrs
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.records import BicepFile, Param
 
 Kind = str  # 'string' | 'int' | 'bool' | 'object' | 'array'
@@ -30,8 +31,8 @@ _STRING_FUNCTIONS = (
 )
 
 
-@attrs.frozen
-class Info:
+@attrs.frozen(repr=False)
+class Info(FieldRepr):
     """What is known about an expression: its kind, whether its value is known when the
     deployment starts, and the literal values it can take in this stack (empty: unknown)."""
 
@@ -40,8 +41,8 @@ class Info:
     values: tuple[object, ...] = ()
 
 
-@attrs.define
-class FileSymbols:
+@attrs.define(repr=False)
+class FileSymbols(FieldRepr):
     """Declarations of one file, plus the values its parameters receive from main.bicep."""
 
     file: BicepFile

@@ -25,12 +25,13 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from importlib import resources as package_resources
 from typing import Any
 
 import attrs
 
 from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.field_repr import FieldRepr
+from momentloop_infra.model.package_data import data_text
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, Resource
 from momentloop_infra.validation.consistency import MAIN
@@ -155,7 +156,7 @@ def _load_json(path: str) -> object:
     """A file `loadJsonContent()` inlines at compile time: the library's own data files."""
     name = path.rsplit("/", 1)[-1]
     try:
-        text = package_resources.files("momentloop_infra").joinpath(f"data/{name}").read_text("utf-8")
+        text = data_text(name)
     except (FileNotFoundError, OSError):
         return None
     return json.loads(text)
@@ -957,8 +958,8 @@ def compiled_size(project: Project) -> int:
     return compiled_sizes(project).total
 
 
-@attrs.frozen
-class CompiledSizes:
+@attrs.frozen(repr=False)
+class CompiledSizes(FieldRepr):
     """Estimated bytes of the compiled main.json, and of its largest resource definition (a
     grouping module's nested deployment, whose template holds every call of the group)."""
 

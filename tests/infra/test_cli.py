@@ -176,9 +176,10 @@ def test_every_review_command_is_listed_and_runs_under_its_own_name() -> None:
 
 
 def test_the_console_command_exits_hard_yet_loses_no_output_and_keeps_its_codes(tmp_path: Path) -> None:
-    # `momentloop-synth` is cli.run: main, then os._exit past the interpreter's teardown.
+    # `momentloop-synth` is cli.run (through command.py, which imports it with the collector off):
+    # main, then os._exit past the interpreter's teardown.
     entry = {e.name: e.value for e in importlib.metadata.entry_points(group="console_scripts")}
-    assert entry["momentloop-synth"] == "momentloop_infra.cli:run"
+    assert entry["momentloop-synth"] == "momentloop_infra.command:run"
     # A long report to a pipe arrives whole (flushed before the exit), with the command's exit code.
     full = run("validate", "--app", "examples/momentloop.py:stack", "--format", "sarif")
     assert full.returncode == 0, full.stderr

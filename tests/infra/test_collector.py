@@ -4,6 +4,8 @@ without touching a process's own frozen objects."""
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -72,3 +74,24 @@ def test_only_the_outermost_block_promotes() -> None:
             inner = [{"record": 1}]
         assert _in_generation(inner, 0)  # still young: the outer block is not over
     assert _in_generation(inner, 2)
+
+
+def test_the_console_command_imports_the_cli_with_the_collector_off_and_turns_it_back_on() -> None:
+    # In a process of its own, as the console script starts: the collector is off while the CLI,
+    # click and attrs are imported; by the end what they created is old and the collector is on.
+    probe = (
+        "import gc, sys\n"
+        "seen = {}\n"
+        "def hook(event, args):\n"
+        "    if event == 'import' and args[0] in ('momentloop_infra.cli', 'click', 'attrs'):\n"
+        "        seen.setdefault(args[0], gc.isenabled())\n"
+        "sys.addaudithook(hook)\n"
+        "import momentloop_infra.command as command\n"
+        "import click, momentloop_infra.cli as cli\n"
+        "old = {id(o) for o in gc.get_objects(generation=2)}\n"
+        "print(sorted(seen.items()) == [('attrs', False), ('click', False), ('momentloop_infra.cli', False)],\n"
+        "      gc.isenabled(), gc.get_freeze_count(),\n"
+        "      id(cli.main) in old and id(click.Group) in old, command.run is cli.run)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.split() == ["True", "True", "0", "True", "True"], result.stderr

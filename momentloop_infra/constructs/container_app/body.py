@@ -13,6 +13,7 @@ from momentloop_infra.bicep.serialize import render, string_literal
 from momentloop_infra.build.naming import camel
 from momentloop_infra.constructs.connection import EnvVar
 from momentloop_infra.constructs.container_app.settings import ContainerAppSettings
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource, Variable
 from momentloop_infra.model.resources import common_params, resource
 
@@ -36,8 +37,8 @@ SIZE_PARAMS = (
 )
 
 
-@attrs.frozen
-class AppInputs:
+@attrs.frozen(repr=False)
+class AppInputs(FieldRepr):
     """What main.bicep passes the app's module: each a main.bicep expression."""
 
     environment_id: Expr

@@ -12,6 +12,7 @@ from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant, access_problem
 from momentloop_infra.errors import Problem
+from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.role_catalogue import builtin_role, unknown_role_message
 
 IDENTITY_ENV = "AZURE_CLIENT_ID"  # every app gets its identity's client id
@@ -34,8 +35,8 @@ def refusal(source: Construct, target: object, access: str | None) -> str | None
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-@attrs.frozen
-class Extra:
+@attrs.frozen(repr=False)
+class Extra(FieldRepr):
     """What connect(role=..., env=...) adds to the connection the target yields."""
 
     grants: tuple[RoleGrant, ...] = ()
