@@ -33,6 +33,26 @@ _container_names = unique_names(
 )
 
 
+# Records are immutable: one of each serves every store (and like stores' files compare at once).
+ACCOUNT_SUPPRESSIONS = (
+    Suppression(
+        "CKV_AZURE_206",
+        "replication is the skuName parameter (Standard_LRS by default, for cost); "
+        "set it to a geo-redundant SKU in a profile where that matters",
+    ),
+    Suppression("CKV_AZURE_59", "no virtual network in this design; access needs Entra ID (shared keys are disabled)"),
+    Suppression("CKV_AZURE_35", "no virtual network in this design; access needs Entra ID (shared keys are disabled)"),
+)
+MODULE_PARAMS = (
+    Param("skuName", "string", description="Replication of the storage account."),
+    Param("accessTier", "string", description="Default access tier of new blobs."),
+)
+MODULE_OUTPUTS = (
+    Output("name", "string", ref("account").prop("name")),
+    Output("blobEndpoint", "string", ref("account").prop("properties.primaryEndpoints.blob")),
+)
+
+
 @settings_class
 class BlobStoreSettings(Settings):
     containers: tuple[str, ...] = setting(default=(), check=_container_names)
@@ -105,21 +125,7 @@ class BlobStore(AzureConstruct[BlobStoreSettings], Connectable):
                         "networkAcls": {"bypass": "AzureServices", "defaultAction": "Allow"},
                     },
                 },
-                suppressions=(
-                    Suppression(
-                        "CKV_AZURE_206",
-                        "replication is the skuName parameter (Standard_LRS by default, for cost); "
-                        "set it to a geo-redundant SKU in a profile where that matters",
-                    ),
-                    Suppression(
-                        "CKV_AZURE_59",
-                        "no virtual network in this design; access needs Entra ID (shared keys are disabled)",
-                    ),
-                    Suppression(
-                        "CKV_AZURE_35",
-                        "no virtual network in this design; access needs Entra ID (shared keys are disabled)",
-                    ),
-                ),
+                suppressions=ACCOUNT_SUPPRESSIONS,
                 path=self.node.path,
             )
         )
@@ -147,16 +153,9 @@ class BlobStore(AzureConstruct[BlobStoreSettings], Connectable):
             for container in settings.containers
         ]
         file = BicepFile(
-            params=(
-                *common_params(),
-                Param("skuName", "string", description="Replication of the storage account."),
-                Param("accessTier", "string", description="Default access tier of new blobs."),
-            ),
+            params=(*common_params(), *MODULE_PARAMS),
             resources=(account, blob_service, *containers),
-            outputs=(
-                Output("name", "string", ref("account").prop("name")),
-                Output("blobEndpoint", "string", ref("account").prop("properties.primaryEndpoints.blob")),
-            ),
+            outputs=MODULE_OUTPUTS,
         )
         self.emit(
             plan,

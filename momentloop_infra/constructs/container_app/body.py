@@ -3,6 +3,7 @@ Key Vault references), ingress, scale rules, probes and the container app resour
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 import attrs
@@ -35,6 +36,13 @@ SIZE_PARAMS = (
     Param("minReplicas", "int", description="Fewest replicas once the real image runs."),
     Param("maxReplicas", "int", description="Most replicas."),
 )
+# The same for every app, so like apps' bodies compare by identity where they agree.
+IDENTITY_KEY = Expr("'${identityId}'", frozenset({"identityId"}))
+# The placeholder listens on port 80, not the app's port: run none of it (design.md).
+MIN_REPLICAS = Expr("exists ? minReplicas : 0", frozenset({"exists", "minReplicas"}))
+CPU = call("json", ref("cpu"))
+NAME_OUTPUT = Output("name", "string", ref("app").prop("name"))
+URI_OUTPUT = Output("uri", "string", interpolate("https://", ref("app").prop("properties.configuration.ingress.fqdn")))
 
 
 @attrs.frozen(repr=False)
@@ -125,8 +133,7 @@ def app_file(
         configuration["secrets"] = secrets
 
     scale: dict[str, object] = {
-        # The placeholder listens on port 80, not the app's port: run none of it (design.md).
-        "minReplicas": Expr("exists ? minReplicas : 0", frozenset({"exists", "minReplicas"})),
+        "minReplicas": MIN_REPLICAS,
         "maxReplicas": ref("maxReplicas"),
     }
     if settings.ingress != "none":
@@ -136,7 +143,6 @@ def app_file(
                 "http": {"metadata": {"concurrentRequests": str(settings.concurrent_requests)}},
             }
         ]
-    placeholder = string_literal(settings.image or PLACEHOLDER_IMAGE)
     probes = [
         {"type": kind, "httpGet": {"path": probe, "port": settings.port}, "periodSeconds": 10, "failureThreshold": 3}
         for kind, probe in (("Liveness", settings.health_path), ("Readiness", settings.ready_path))
@@ -152,7 +158,7 @@ def app_file(
                 "tags": ref("serviceTags"),
                 "identity": {
                     "type": "UserAssigned",
-                    "userAssignedIdentities": {Expr("'${identityId}'", frozenset({"identityId"})): {}},
+                    "userAssignedIdentities": {IDENTITY_KEY: {}},
                 },
                 "properties": {
                     "environmentId": ref("environmentId"),
@@ -162,11 +168,8 @@ def app_file(
                         "containers": [
                             {
                                 "name": service_name,
-                                "image": Expr(
-                                    f"exists && !empty(existingImage) ? existingImage : {placeholder}",
-                                    frozenset({"exists", "existingImage"}),
-                                ),
-                                "resources": {"cpu": call("json", ref("cpu")), "memory": ref("memory")},
+                                "image": _image(settings.image or PLACEHOLDER_IMAGE),
+                                "resources": {"cpu": CPU, "memory": ref("memory")},
                                 "env": env,
                                 "probes": ref("probes") if probes else None,
                             }
@@ -178,14 +181,24 @@ def app_file(
             path=path,
         )
     )
-    outputs = [Output("name", "string", ref("app").prop("name"))]
-    if settings.ingress != "none":
-        outputs.append(
-            Output("uri", "string", interpolate("https://", ref("app").prop("properties.configuration.ingress.fqdn")))
-        )
-    variables = [Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": service_name}))]
+    outputs = (NAME_OUTPUT,) if settings.ingress == "none" else (NAME_OUTPUT, URI_OUTPUT)
+    variables = [_service_tags(service_name)]
     if probes:
         # The placeholder image listens on port 80, not the app's port: probe only the real image.
         variables.append(Variable("probes", Expr(f"exists ? {render(probes, 0)} : []", frozenset({"exists"}))))
-    file = BicepFile(params=tuple(params), variables=tuple(variables), resources=(app,), outputs=tuple(outputs))
+    file = BicepFile(params=tuple(params), variables=tuple(variables), resources=(app,), outputs=outputs)
     return file, arguments
+
+
+@functools.lru_cache(maxsize=64)  # few images per stack; bounded for a long-lived process
+def _image(placeholder: str) -> Expr:
+    """The image deployed: the last one once the app exists, else the placeholder."""
+    return Expr(
+        f"exists && !empty(existingImage) ? existingImage : {string_literal(placeholder)}",
+        frozenset({"exists", "existingImage"}),
+    )
+
+
+@functools.lru_cache(maxsize=4096)  # one per service name (one for all when it is a parameter)
+def _service_tags(service_name: str | Expr) -> Variable:
+    return Variable("serviceTags", call("union", ref("tags"), {"azd-service-name": service_name}))
