@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-DATA = Path(__file__).parent.parent / "data"
+_DATA = Path(__file__).parent.parent / "data"
 
 
 def data_text(name: str) -> str:
     """The text of `data/<name>` (a path inside the data folder, '/'-separated)."""
-    return DATA.joinpath(name).read_text("utf-8")
+    return _DATA.joinpath(name).read_text("utf-8")

@@ -18,7 +18,7 @@ from typing import Any
 
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.model.findings import Finding
-from momentloop_infra.model.package_data import DATA
+from momentloop_infra.model.package_data import data_text
 from momentloop_infra.model.records import Resource
 from momentloop_infra.model.type_files import INDEX, type_file_name
 from momentloop_infra.validation.symbols import FileSymbols
@@ -30,13 +30,10 @@ BICEP_KEYWORDS = frozenset({"parent", "scope", "dependsOn"})
 Node = dict[str, Any]
 
 
-_TYPES = DATA / "azure_types"
-
-
 @cache
 def known_types() -> frozenset[str]:
     """Every bundled `Type@apiVersion` (the index only; definitions load one by one)."""
-    index = json.loads(_TYPES.joinpath(INDEX).read_text("utf-8"))
+    index = json.loads(data_text(f"azure_types/{INDEX}"))
     return frozenset(index["types"])
 
 
@@ -45,7 +42,7 @@ def type_nodes(type_ref: str) -> list[Node] | None:
     """The definition of one `Type@apiVersion`, or None when the bundle has none."""
     if type_ref not in known_types():
         return None
-    nodes: list[Node] = json.loads(_TYPES.joinpath(type_file_name(type_ref)).read_text("utf-8"))
+    nodes: list[Node] = json.loads(data_text(f"azure_types/{type_file_name(type_ref)}"))
     return nodes
 
 
