@@ -65,7 +65,7 @@ if check:  # once per size, untimed: each template's counts and the compiled siz
     worst = {what: 0 for what in limits}
     for f in (project.main, *project.modules.values()):
         counts = {"params": len(f.params), "variables": len(f.variables), "outputs": len(f.outputs),
-                  "resources and modules": sum(1 for r in f.resources if not r.existing)
+                  "resources and modules": sum(r.copies for r in f.resources if not r.existing)
                   + sum(m.copies for m in f.modules)}
         for what, count in counts.items():
             worst[what] = max(worst[what], count)

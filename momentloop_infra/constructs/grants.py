@@ -1,5 +1,7 @@
 """Role assignments from connections, emitted inside the target's module (as CDK's grants live on
-the resource): one principal-id parameter per app, one assignment per grant."""
+the resource): one principal-id parameter per app and one assignment per grant; past
+MAX_PRINCIPAL_PARAMS principals, per role one object parameter and one assignment looping over it.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.connection import RoleGrant
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model.records import Param, Resource
-from momentloop_infra.model.resources import role_assignment
+from momentloop_infra.model.resources import role_assignment, role_assignments
 
-# Past this many principals, a module takes their ids as one object parameter (ARM allows 256
-# parameters per template); below it, one parameter each, as the MomentLoop output has.
+# Past this many principals, a module takes their ids as one object parameter per role (ARM allows
+# 256 parameters per template) and grants each role in one loop over it; below it, one parameter
+# and one assignment each, as the MomentLoop output has.
 MAX_PRINCIPAL_PARAMS = 200
 
 
@@ -32,28 +35,46 @@ def grant_resources(
     one file."""
     grants = plan.grants_on(target) if grants is None else grants
     principals = {id(g.principal): g.principal for g in grants}
+    if len(principals) > MAX_PRINCIPAL_PARAMS:
+        return _looped(grants, scope_symbol, target.node.path)
     params: dict[str, Param] = {}
     resources: list[Resource] = []
     arguments: dict[str, object] = {}
-    grouped = len(principals) > MAX_PRINCIPAL_PARAMS
-    ids: dict[str, object] = {}
     order = {key: n for n, key in enumerate(principals, start=1)}
     for grant in grants:
         app = grant.principal
         name = f"principal{order[id(app)]}" if positional else app.symbol
         param = f"{name}Id" if positional else f"{name}PrincipalId"
-        if grouped:
-            ids[app.symbol] = output(app.identity_symbol, "principalId")
-            principal = Expr(f"principalIds.{app.symbol}", frozenset({"principalIds"}))
-        else:
-            if param not in params:
-                who = f"the app granted role {order[id(app)]}" if positional else app.node.path
-                params[param] = Param(param, "string", description=f"Principal id of the identity of {who}.")
-                arguments[param] = output(app.identity_symbol, "principalId")
-            principal = ref(param)
-        symbol = f"{name}{grant.role.symbol_suffix}"
-        resources.append(role_assignment(symbol, scope_symbol, principal, grant.role, app.node.path))
-    if grouped:
-        params["principalIds"] = Param("principalIds", "object", description="Principal id of each app's identity.")
-        arguments["principalIds"] = ids
+        if param not in params:
+            who = f"the app granted role {order[id(app)]}" if positional else app.node.path
+            params[param] = Param(param, "string", description=f"Principal id of the identity of {who}.")
+            arguments[param] = output(app.identity_symbol, "principalId")
+        resources.append(
+            role_assignment(f"{name}{grant.role.symbol_suffix}", scope_symbol, ref(param), grant.role, app.node.path)
+        )
     return tuple(params.values()), tuple(resources), arguments
+
+
+def _looped(
+    grants: Sequence[RoleGrant], scope_symbol: str, path: str
+) -> tuple[tuple[Param, ...], tuple[Resource, ...], dict[str, object]]:
+    """Per role: an object parameter of the principal ids holding it, by app symbol, and one
+    assignment looping over it."""
+    holders: dict[str, dict[str, Expr]] = {}
+    roles: dict[str, RoleGrant] = {}
+    for grant in grants:
+        suffix = grant.role.symbol_suffix
+        roles.setdefault(suffix, grant)
+        app = grant.principal
+        holders.setdefault(suffix, {})[app.symbol] = output(app.identity_symbol, "principalId")
+    params: list[Param] = []
+    resources: list[Resource] = []
+    arguments: dict[str, object] = {}
+    for suffix, ids in holders.items():
+        stem = suffix[:1].lower() + suffix[1:]
+        over = f"{stem}PrincipalIds"
+        role = roles[suffix].role
+        params.append(Param(over, "object", description=f"Principal id of each app's identity granted {role.name}."))
+        arguments[over] = ids
+        resources.append(role_assignments(f"{stem}Assignments", scope_symbol, over, len(ids), role, path))
+    return tuple(params), tuple(resources), arguments

@@ -73,10 +73,11 @@ def _param(param: Param) -> str:
 def _resource(r: Resource) -> str:
     existing = "existing " if r.existing else ""
     condition = "" if r.condition is None else f"if ({r.condition.text}) "
-    head = f"resource {r.symbol} {string_literal(r.type_ref)} {existing}= {condition}{{\n"
+    opening, closing = ("{", "}") if r.loop is None else (f"[for {r.loop.item} in items({r.loop.over}): {{", "}]")
+    head = f"resource {r.symbol} {string_literal(r.type_ref)} {existing}= {condition}{opening}\n"
     skips = "".join(f"  // checkov:skip={s.rule}: {s.reason}\n" for s in r.suppressions)
     depends = _depends_on(r.depends_on) if r.depends_on else ""
-    return f"{head}{skips}{render_entries(r.body, 1)}\n{depends}}}\n\n"
+    return f"{head}{skips}{render_entries(r.body, 1)}\n{depends}{closing}\n\n"
 
 
 def _module(m: ModuleCall) -> str:

@@ -68,11 +68,12 @@ class Project(FieldRepr):
 
     def _deployed(self, counts: Callable[[Resource], bool]) -> int:
         """Resources deployed for which `counts` holds: main.bicep's own and every module call's,
-        a module file counted once per call (and per copy of a loop), through grouping modules."""
+        a module file counted once per call (and per copy of a loop, as a looped resource is once per
+        copy), through grouping modules."""
         counted: dict[str, int] = {}
 
         def count(file: BicepFile) -> int:
-            own = sum(1 for r in file.resources if not r.existing and counts(r))
+            own = sum(r.copies for r in file.resources if not r.existing and counts(r))
             for call in file.modules:
                 if call.file not in counted:
                     counted[call.file] = count(self.modules[call.file])

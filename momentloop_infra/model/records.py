@@ -57,6 +57,17 @@ class Param(FieldRepr):
 
 
 @attrs.frozen(repr=False)
+class ResourceLoop(FieldRepr):
+    """`[for item in items(over): {...}]`: one declaration deploying the resource once per entry of
+    the file's object parameter `over` (the body reads `item.key` and `item.value`). Azure Resource
+    Manager counts every copy towards its 800; `count` is how many the stack passes."""
+
+    over: str
+    count: int
+    item: str = "item"
+
+
+@attrs.frozen(repr=False)
 class Resource(FieldRepr):
     """One `resource` declaration. `body` is the object after `=`, minus what the fields below hold."""
 
@@ -72,10 +83,16 @@ class Resource(FieldRepr):
     # constructs' like resources are equal (and their module text one shared file).
     path: str = attrs.field(default="", eq=False)
     overridden: tuple[str, ...] = ()  # property paths a user set with override(): names they chose
+    loop: ResourceLoop | None = None
 
     @property
     def type_ref(self) -> str:
         return f"{self.type}@{self.api_version}"
+
+    @property
+    def copies(self) -> int:
+        """Resources it deploys: one, or one per entry its loop goes over."""
+        return 1 if self.loop is None else self.loop.count
 
 
 @attrs.frozen(repr=False)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.bicep.functions import call
 from momentloop_infra.model.api_versions import API_VERSIONS
-from momentloop_infra.model.records import Param, Resource, Suppression
+from momentloop_infra.model.records import Param, Resource, ResourceLoop, Suppression
 from momentloop_infra.model.roles import Role
 
 
@@ -62,6 +62,15 @@ def role_assignment(symbol: str, scope_symbol: str, principal: str | Expr, role:
         },
         path=path,
     )
+
+
+def role_assignments(symbol: str, scope_symbol: str, over: str, count: int, role: Role, path: str) -> Resource:
+    """`role` on a resource of this module for every principal id in the object parameter `over`
+    (one copy per entry): named as `role_assignment` names each, so its copies are the same
+    assignments one declaration each would make."""
+    loop = ResourceLoop(over, count, "principal")
+    one = role_assignment(symbol, scope_symbol, Expr(f"{loop.item}.value", frozenset({loop.item})), role, path)
+    return Resource(one.symbol, one.type, one.api_version, one.body, path=path, loop=loop)
 
 
 # Like targets of a large stack grant the same roles to the same positional parameters

@@ -150,13 +150,26 @@ def _body(resource: Resource, env: Mapping[str, Value]) -> dict[str, Value]:
     return body
 
 
+def _copies(resource: Resource, env: Mapping[str, Value]) -> list[tuple[str, Mapping[str, Value]]]:
+    """Each copy a resource deploys, as its key's suffix and what its body reads: one plain copy,
+    or one per entry of the object its loop goes over (`acrPullAssignments[app_7]`)."""
+    loop = resource.loop
+    if loop is None:
+        return [("", env)]
+    entries = env.get(loop.over)
+    if not isinstance(entries, Mapping):  # not passed (a folder read back without its caller)
+        return [("[*]", env)]
+    item = loop.item
+    return [(f"[{key}]", {**env, f"{item}.key": key, f"{item}.value": value}) for key, value in entries.items()]
+
+
 def _instances(main: BicepFile, modules: Mapping[str, BicepFile], main_env: Mapping[str, Value]) -> dict[str, Instance]:
     found: dict[str, Instance] = {}
     for resource in main.resources:
         if not resource.existing:
-            found[resource.symbol] = Instance(
-                resource.symbol, resource.path, resource.type, resource.symbol, "", _body(resource, main_env)
-            )
+            for suffix, reads in _copies(resource, main_env):
+                key = resource.symbol + suffix
+                found[key] = Instance(key, resource.path, resource.type, resource.symbol, "", _body(resource, reads))
     _called(expand_loops(main).modules, modules, main_env, found)
     return found
 
@@ -182,10 +195,11 @@ def _called(
         for resource in module.resources:
             if resource.existing:
                 continue
-            key = f"{call.symbol}.{resource.symbol}"
-            found[key] = Instance(
-                key, call.path, resource.type, resource.symbol, call.symbol, _body(resource, inner), arguments
-            )
+            for suffix, reads in _copies(resource, inner):
+                key = f"{call.symbol}.{resource.symbol}{suffix}"
+                found[key] = Instance(
+                    key, call.path, resource.type, resource.symbol, call.symbol, _body(resource, reads), arguments
+                )
         _called(expand_loops(module).modules, modules, inner, found)
 
 

@@ -46,8 +46,11 @@ def references(file: BicepFile) -> Iterator[tuple[str, str, str]]:
         for e in exprs_in(v.value):
             yield from ((s, f"var {v.name}", "") for s in e.refs)
     for r in file.resources:
+        own = {r.loop.item} if r.loop is not None else set()
         for e in exprs_in([r.body, r.condition]):
-            yield from ((s, f"resource {r.symbol}", r.path) for s in e.refs)
+            yield from ((s, f"resource {r.symbol}", r.path) for s in e.refs if s not in own)
+        if r.loop is not None:
+            yield r.loop.over, f"resource {r.symbol} loop", r.path
         yield from ((s, f"resource {r.symbol} dependsOn", r.path) for s in r.depends_on)
     for m in file.modules:
         local = {m.loop.item} if m.loop is not None else set()
@@ -79,6 +82,10 @@ def used_symbols(file: BicepFile) -> set[str]:
             # a variable of the file.
             used.discard(m.loop.item)
             used.add(m.loop.items)
+    for r in file.resources:
+        if r.loop is not None:  # as for a module loop: the item its own, what it goes over used
+            used.discard(r.loop.item)
+            used.add(r.loop.over)
     return used
 
 

@@ -296,7 +296,7 @@ def template_limits(project: Project, sizes: template_size.CompiledSizes | None 
             "params": len(file.params),
             "variables": len(file.variables),
             # Every copy of a module loop is a deployment of its own.
-            "resources and modules": sum(1 for r in file.resources if not r.existing)
+            "resources and modules": sum(r.copies for r in file.resources if not r.existing)
             + sum(m.copies for m in file.modules),
             "outputs": len(file.outputs),
         }

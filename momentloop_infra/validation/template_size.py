@@ -684,7 +684,7 @@ class _FileScope:
             self._segments[symbol] = [_quote(symbol)]
             r = self.resources[symbol]
             parent = self._parent(r)
-            own = self.arm_value(r.body.get("name", symbol))
+            own = self.arm_value(r.body.get("name", symbol), self.resource_loop(r))
             found = [*self.segments(parent), own] if parent is not None else [own]
             self._segments[symbol] = found
         return found
@@ -731,6 +731,12 @@ class _FileScope:
             extra = "".join(", " + arm(a) for a in args)
             return f"{function}({self.resource_id(symbol)}, {_quote(r.api_version)}{extra})", found[1:]
         return self.reference(symbol, full=True), found
+
+    def resource_loop(self, r: Resource) -> tuple[str, str] | None:
+        """What a looped resource's item stands for in ARM: its parameter's entry at the copy."""
+        if r.loop is None:
+            return None
+        return r.loop.item, f"items(parameters({_quote(r.loop.over)}))[copyIndex()]"
 
     # -- module calls ------------------------------------------------------------------------------
 
@@ -866,8 +872,11 @@ class _Compiler:
 
     def resource(self, r: Resource, scope: _FileScope) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        loop = scope.resource_loop(r)
+        if r.loop is not None:
+            out["copy"] = {"name": r.symbol, "count": f"[length(items(parameters({_quote(r.loop.over)})))]"}
         if r.condition is not None:
-            out["condition"] = scope.json_value(r.condition)
+            out["condition"] = scope.json_value(r.condition, loop)
         if r.existing:
             out["existing"] = True
         out["type"] = r.type
@@ -877,14 +886,14 @@ class _Compiler:
             out["scope"] = f"[{scope.relative_id(on)}]"
         segments = scope.segments(r.symbol)
         if len(segments) == 1:
-            out["name"] = scope.json_value(r.body.get("name", r.symbol))
+            out["name"] = scope.json_value(r.body.get("name", r.symbol), loop)
         else:
             pattern = "/".join(f"{{{k}}}" for k in range(len(segments)))
             out["name"] = f"[format({_quote(pattern)}, {', '.join(segments)})]"
         for key, value in r.body.items():
             if key in ("name", "parent", "scope") or value is None:
                 continue
-            out[scope.json_key(key, None)] = scope.json_value(value)
+            out[scope.json_key(key, loop)] = scope.json_value(value, loop)
         if not r.existing:
             depends = scope.depends_on(r.symbol, r.depends_on, [r.body, r.condition])
             if depends:

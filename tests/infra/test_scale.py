@@ -28,7 +28,7 @@ from momentloop_infra.model.records import BicepFile
 from momentloop_infra.pipeline.run import write
 from momentloop_infra.review.reader import snapshot_of_dir
 from momentloop_infra.review.snapshot import snapshot_of
-from momentloop_infra.review.values import flatten
+from momentloop_infra.review.values import Opaque, flatten
 from momentloop_infra.validation.consistency import check_project
 from momentloop_infra.validation.rules import TEMPLATE_LIMITS
 from tests.infra.support import files_of
@@ -47,7 +47,9 @@ def counts(file: BicepFile) -> dict[str, int]:
     return {
         "params": len(file.params),
         "variables": len(file.variables),
-        "resources and modules": sum(1 for r in file.resources if not r.existing) + sum(m.copies for m in file.modules),
+        # A looped resource (a large target's role assignments) counts once per copy, as ARM counts it.
+        "resources and modules": sum(r.copies for r in file.resources if not r.existing)
+        + sum(m.copies for m in file.modules),
         "outputs": len(file.outputs),
     }
 
@@ -90,6 +92,36 @@ def test_the_500_app_stack_synthesizes_with_every_template_within_the_limits() -
     assert registry["resources and modules"] == 501 and registry["params"] <= 10  # 500 AcrPull, ids as one object
 
 
+def test_a_target_granting_hundreds_of_apps_declares_each_role_once_as_a_loop() -> None:
+    project, files = big()
+    registry = project.modules["modules/container-registry.bicep"]
+    (assignments,) = [r for r in registry.resources if r.type == "Microsoft.Authorization/roleAssignments"]
+    assert assignments.loop is not None and assignments.copies == 500
+    text = files["modules/container-registry.bicep"]
+    assert (
+        "resource acrPullAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = "
+        "[for principal in items(acrPullPrincipalIds): {\n"
+        "  name: guid(registry.id, principal.value, '7f951dda-4ed3-4680-a7ca-43fe172d538d')\n"
+    ) in text
+    assert "    principalId: principal.value\n" in text and text.count("roleAssignments@") == 1
+    assert len(text.encode()) < 3000  # one declaration, not 500
+    # main.bicep's side passes every app's principal id, by app, in the object the loop goes over.
+    (group,) = [g for g in project.modules if "modules/container-registry.bicep" in files.get(g, "")]
+    (call,) = [c for c in expand_loops(project.modules[group]).modules if c.file == "modules/container-registry.bicep"]
+    ids = call.params["acrPullPrincipalIds"]
+    assert isinstance(ids, dict) and len(ids) == 500
+    assert str(ids["app_7"]) == "app_7Identity.outputs.principalId"  # read from the identities' loop, by copy
+    assert project.role_assignment_count == 1500  # every copy counted
+    # The review sees each copy, named by its app and resolved to that app's identity.
+    copy = snapshot_of(project).instances["registry.acrPullAssignments[app_7]"]
+    assert copy.path == "generated/registry"
+    assert copy.body["properties"]["principalId"] == Opaque("app_7Identity.outputs.principalId")
+    # Named as one declaration per app named it: a stack crossing 200 apps keeps its assignments.
+    assert copy.body["name"] == Opaque(
+        "guid(registry.id, app_7Identity.outputs.principalId, '7f951dda-4ed3-4680-a7ca-43fe172d538d')"
+    )
+
+
 def test_the_1000_app_stack_synthesizes_too_the_registrys_grants_split_in_two_modules() -> None:
     project = synthesize(generated(1000))  # validated: ML210 would refuse a template past a limit
     assert project.report is not None and not [f for f in project.report.findings if f.rule == "ML210"]
@@ -97,7 +129,7 @@ def test_the_1000_app_stack_synthesizes_too_the_registrys_grants_split_in_two_mo
         for what, count in counts(file).items():
             assert count <= LIMITS[what], (name, what, count)
     assignments = {
-        name: sum(1 for r in file.resources if r.type == "Microsoft.Authorization/roleAssignments")
+        name: sum(r.copies for r in file.resources if r.type == "Microsoft.Authorization/roleAssignments")
         for name, file in project.modules.items()
         if name.startswith("modules/container-registry")
     }
