@@ -8,14 +8,29 @@ import re
 from collections.abc import Mapping
 
 from momentloop_infra.model.role_catalogue import builtin_role_name
-from momentloop_infra.review.snapshot import GrantRef, Instance, Snapshot
+from momentloop_infra.review.snapshot import GrantRef, Instance, Snapshot, module_paths
 from momentloop_infra.review.values import Opaque
 
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# A module's output read through a grouping module's exported values (pipeline/fit.py), from
+# main.bicep or from another group: `group1.outputs.values.app_7Identity__principalId`.
+_EXPORTED = re.compile(r"group\d+(?:\.outputs\.values)?\.(\w+)__\w+")
 
 
-def grant_of(instance: Instance, paths: Mapping[str, str]) -> GrantRef | None:
-    """The grant a roleAssignments instance makes; `paths` maps module symbols to construct paths."""
+def _module_of(principal: object) -> str:
+    """The symbol of the module whose output is the principal id."""
+    if not isinstance(principal, Opaque):
+        return str(principal)
+    exported = _EXPORTED.match(principal.text)
+    return exported.group(1) if exported is not None else principal.text.split(".")[0]
+
+
+def grant_of(
+    instance: Instance, paths: Mapping[str, str], instances: Mapping[str, Instance] | None = None
+) -> GrantRef | None:
+    """The grant a roleAssignments instance makes; `paths` maps module symbols to construct paths.
+    With `instances` (its snapshot's), the target is the resource the assignment is scoped to (a
+    child Resource has a path of its own); else the construct owning the module."""
     if instance.type != "Microsoft.Authorization/roleAssignments":
         return None
     props = instance.body.get("properties")
@@ -23,16 +38,20 @@ def grant_of(instance: Instance, paths: Mapping[str, str]) -> GrantRef | None:
         return None
     found = _GUID.findall(str(props.get("roleDefinitionId")))
     guid = found[-1] if found else ""
-    principal = props.get("principalId")
-    module = principal.text.split(".")[0] if isinstance(principal, Opaque) else str(principal)
-    return GrantRef(builtin_role_name(guid) or guid or "unknown role", paths.get(module, module), instance.path)
+    module = _module_of(props.get("principalId"))
+    target = instance.path
+    scope = instance.body.get("scope")
+    if instances is not None and isinstance(scope, Opaque):
+        scoped = instances.get(f"{instance.module}.{scope.text}" if instance.module else scope.text)
+        target = scoped.path if scoped is not None else target
+    return GrantRef(builtin_role_name(guid) or guid or "unknown role", paths.get(module, module), target)
 
 
 def assignment_grants(snapshot: Snapshot) -> tuple[GrantRef, ...]:
     """Every role assignment in `snapshot` read as a grant (the only grants an output folder has)."""
-    paths = {i.module: i.path for i in snapshot.instances.values() if i.module}
-    found = {g for g in (grant_of(i, paths) for i in snapshot.instances.values()) if g is not None}
-    return tuple(sorted(found, key=str))
+    paths = module_paths(snapshot.instances.values())
+    grants = (grant_of(i, paths, snapshot.instances) for i in snapshot.instances.values())
+    return tuple(sorted({g for g in grants if g is not None}, key=str))
 
 
 def with_assignment_grants(snapshot: Snapshot) -> Snapshot:

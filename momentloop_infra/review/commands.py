@@ -19,7 +19,7 @@ from momentloop_infra.review.json_report import cost_json, diff_json
 from momentloop_infra.review.markdown import cost_markdown, diff_markdown
 from momentloop_infra.review.reader import ReadError, snapshot_of_dir
 from momentloop_infra.review.review import Review, review
-from momentloop_infra.review.snapshot import Snapshot, snapshot_of
+from momentloop_infra.review.snapshot import Snapshot, module_paths, own_paths, snapshot_of
 from momentloop_infra.review.sources import SourceError, default_ref, snapshot_at_ref
 from momentloop_infra.review.summary import LIMITS, summary_markdown
 from momentloop_infra.review.text import cost_text, diff_text
@@ -56,7 +56,9 @@ def _others(
         _fail("give --against REF or --against-dir DIR, not both")
     try:
         if against_dir is not None:
-            paths = {p: {i.module: i.path for i in s.instances.values() if i.module} for p, s in current.items()}
+            # What the folder cannot say, from the current stack: the construct path of each module
+            # and of each child Resource.
+            paths = {p: {**module_paths(s.instances.values()), **own_paths(s)} for p, s in current.items()}
             return {p: snapshot_of_dir(Path(against_dir), p, paths[p]) for p in profiles}
         return snapshot_at_ref(against or default_ref(), app, profiles)
     except (SourceError, ReadError) as exc:

@@ -212,7 +212,8 @@ def read_bicepparam(text: str) -> tuple[ParamValue, ...]:
 
 def snapshot_of_dir(folder: Path, profile: str, paths: Mapping[str, str] | None = None) -> Snapshot:
     """The output folder `folder` (with infra/main.bicep) as a snapshot. `paths` gives each
-    module symbol its construct path (from the current stack) where the files do not say it."""
+    module symbol, and each instance of a child Resource by its key, its construct path (from the
+    current stack) where the files do not say it."""
     infra = folder / "infra" if (folder / "infra" / "main.bicep").is_file() else folder
     main_path = infra / "main.bicep"
     if not main_path.is_file():
@@ -250,4 +251,6 @@ def snapshot_of_dir(folder: Path, profile: str, paths: Mapping[str, str] | None 
     modules = {name: placed(m) if m.modules else m for name, m in modules.items()}
     source = f"{folder} (profile {written_profile or '?'})"
     snapshot = snapshot_of_files(stack, profile, main, modules, values, (), source)
-    return with_assignment_grants(snapshot)
+    # A child Resource's instances, placed at its own path where the current stack knows it.
+    instances = {k: attrs.evolve(i, path=known[k]) if k in known else i for k, i in snapshot.instances.items()}
+    return with_assignment_grants(attrs.evolve(snapshot, instances=instances))

@@ -15,7 +15,7 @@ import attrs
 from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.review.assignments import grant_of
 from momentloop_infra.review.diff import ResourceChange, StackDiff
-from momentloop_infra.review.snapshot import GrantRef, Instance
+from momentloop_infra.review.snapshot import GrantRef, Instance, module_paths
 from momentloop_infra.review.values import Opaque, Value, flatten, show
 
 Kind = Literal[
@@ -260,13 +260,15 @@ def _resource_rows(change: ResourceChange, paths: Mapping[str, str]) -> list[Sec
 
 
 def security_rows(diff: StackDiff) -> tuple[SecurityRow, ...]:
-    paths = {i.module: i.path for s in (diff.old, diff.new) for i in s.instances.values() if i.module}
+    paths = module_paths([*diff.old.instances.values(), *diff.new.instances.values()])
     # Role assignments no grant record accounts for (a construct's own, outside its connections).
     known = set(diff.old.grants) | set(diff.new.grants)
     added, removed = list(diff.grants_added), list(diff.grants_removed)
     for change in diff.resources:
         instance = change.new or change.old
-        grant = grant_of(instance, paths) if instance is not None and change.kind in ("added", "removed") else None
+        grant = None
+        if instance is not None and change.kind in ("added", "removed"):
+            grant = grant_of(instance, paths, (diff.new if change.new is not None else diff.old).instances)
         if grant is not None and grant not in known:
             (added if change.kind == "added" else removed).append(grant)
     rows = role_rows(tuple(added), tuple(removed))

@@ -8,7 +8,7 @@ their text, so a changed name still shows as a change. Secure parameters are nev
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -195,12 +195,30 @@ def _called(
         for resource in module.resources:
             if resource.existing:
                 continue
+            # A child Resource's records carry its own path, under the construct owning the module.
+            path = resource.path if resource.path.startswith(f"{call.path}/") else call.path
             for suffix, reads in _copies(resource, inner):
                 key = f"{call.symbol}.{resource.symbol}{suffix}"
                 found[key] = Instance(
-                    key, call.path, resource.type, resource.symbol, call.symbol, _body(resource, reads), arguments
+                    key, path, resource.type, resource.symbol, call.symbol, _body(resource, reads), arguments
                 )
         _called(expand_loops(module).modules, modules, inner, found)
+
+
+def module_paths(instances: Iterable[Instance]) -> dict[str, str]:
+    """Each module symbol's construct path: the shortest of its instances' (a child Resource's
+    path extends its module's)."""
+    found: dict[str, str] = {}
+    for i in instances:
+        if i.module and (i.module not in found or len(i.path) < len(found[i.module])):
+            found[i.module] = i.path
+    return found
+
+
+def own_paths(snapshot: Snapshot) -> dict[str, str]:
+    """The instances whose construct path is not their module's (child Resources), by key."""
+    modules = module_paths(snapshot.instances.values())
+    return {k: i.path for k, i in snapshot.instances.items() if i.module and i.path != modules[i.module]}
 
 
 def snapshot_of(project: Project, source: str = "") -> Snapshot:

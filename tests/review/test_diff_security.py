@@ -291,3 +291,62 @@ def test_an_output_folder_with_typed_object_parameters_reads_back_unchanged(repo
         "properties.template.containers[app-3].resources.cpu": (0.25, 0.5),
         "properties.template.containers[app-3].resources.memory": ("0.5Gi", "1Gi"),
     }
+
+
+MESSAGING_STACK = """
+from momentloop_infra import ContainerApp, ContainerAppsEnvironment, ContainerRegistry, LogAnalytics, Resource, Stack
+stack = Stack("msg")
+env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+registry = ContainerRegistry(stack, "registry")
+bus = Resource(stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku={"name": "Standard"},
+               properties={"disableLocalAuth": True, "minimumTlsVersion": "1.2"})
+orders = Resource(bus, "orders", type="Microsoft.ServiceBus/namespaces/queues@2024-01-01")
+ContainerApp(stack, "sender", environment=env, registry=registry).connect(orders, role="Azure Service Bus Data Sender")
+receiver = ContainerApp(stack, "receiver", environment=env, registry=registry, ingress="none")
+receiver.connect(orders, role="Azure Service Bus Data Receiver")
+"""
+
+
+def test_roles_on_a_child_resource_read_back_from_a_folder_on_that_child(repo: Repo) -> None:
+    (repo.root / "stack.py").write_text(MESSAGING_STACK, encoding="utf-8")
+    assert repo.run("--out", "out").exit_code == 0
+    # The folder's assignments live in the namespace's module, scoped to the queue: the queue's grants.
+    unchanged = repo.run("diff", "--against-dir", "out", "--fail-on", "broadening")
+    assert unchanged.exit_code == 0 and unchanged.output.endswith("no change\n"), unchanged.output
+    (repo.root / "stack.py").write_text(
+        MESSAGING_STACK.replace("receiver.connect", "# receiver.connect"), encoding="utf-8"
+    )
+    data = json.loads(repo.run("diff", "--against-dir", "out", "--format", "json").output)
+    assert [(r["subject"], r["change"], r["resource"]) for r in data["security"]] == [
+        ("msg/receiver", "removed Azure Service Bus Data Receiver", "msg/bus/orders")
+    ]
+
+
+WIDE_GROUPED_STACK = """
+from momentloop_infra import BlobStore, ContainerApp, ContainerAppsEnvironment, ContainerRegistry, LogAnalytics, Stack
+stack = Stack("wide")
+env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+registry = ContainerRegistry(stack, "registry")
+# Past 800 module calls (grouping modules: an app's principal id reaches its store through a group's
+# values) and past 200 principals on the registry (its AcrPull as one loop).
+for i in range(TOTAL):
+    app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry)
+    app.connect(BlobStore(stack, f"store-{i}", containers=["files"]), access="read_write")
+"""
+
+
+def test_a_grouped_stack_against_its_own_output_folder_is_no_change(repo: Repo) -> None:
+    (repo.root / "stack.py").write_text(WIDE_GROUPED_STACK.replace("TOTAL", "210"), encoding="utf-8")
+    assert repo.run("--out", "out").exit_code == 0
+    infra = repo.root / "out/infra"
+    assert (infra / "group-2.bicep").is_file()
+    assert "[for principal in items(acrPullPrincipalIds): {" in (infra / "modules/container-registry.bicep").read_text()
+    unchanged = repo.run("diff", "--against-dir", "out", "--fail-on", "broadening")
+    assert unchanged.exit_code == 0 and unchanged.output.endswith("no change\n"), unchanged.output[:2000]
+    # One app more: its own grants are the only roles that change (not 200 read back as new).
+    (repo.root / "stack.py").write_text(WIDE_GROUPED_STACK.replace("TOTAL", "211"), encoding="utf-8")
+    data = json.loads(repo.run("diff", "--against-dir", "out", "--format", "json").output)
+    assert sorted((r["subject"], r["change"], r["resource"]) for r in data["security"] if r["kind"] == "role") == [
+        ("wide/app-210", "granted AcrPull", "wide/registry"),
+        ("wide/app-210", "granted Storage Blob Data Contributor", "wide/store-210"),
+    ]
