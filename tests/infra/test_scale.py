@@ -17,10 +17,15 @@ import pytest
 from benchmarks.generated_stack import generated  # the stack the speed benchmark times
 from momentloop_infra import (
     BlobStore,
+    ContainerApp,
+    ContainerAppsEnvironment,
+    ContainerRegistry,
+    LogAnalytics,
     Stack,
     StackError,
     synthesize,
 )
+from momentloop_infra.emit.bicep_file import render_bicep
 from momentloop_infra.emit.files import Layout
 from momentloop_infra.model.expand import expand_loops
 from momentloop_infra.model.project import Project
@@ -217,6 +222,28 @@ def test_every_app_deploys_after_the_modules_holding_its_roles_and_waits_on_noth
     assert max(len(c.depends_on) for c in calls.values()) <= 3
     for name, call in main_calls.items():
         assert len(call.depends_on) <= 2, name
+
+
+def test_apps_differing_only_in_their_environment_values_share_one_module_file() -> None:
+    # 300 apps with a value of their own each: one file per app would put 300 app templates into
+    # main.json, past Azure's 1 MB for a group's deployment (ML210).
+    stack = Stack("envs")
+    env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+    registry = ContainerRegistry(stack, "registry")
+    for i in range(300):
+        app = ContainerApp(
+            stack, f"app-{i}", environment=env, registry=registry, env={"MODE": f"mode-{i}", "NAME": "same"}
+        )
+        app.connect(BlobStore(stack, f"store-{i}", containers=["files"]))
+    project = synthesize(stack)  # validated: no ML210
+    apps = [name for name in project.modules if re.fullmatch(r"modules/container-app(-\d+)?\.bicep", name)]
+    assert apps == ["modules/container-app.bicep"]
+    text = render_bicep(project.modules["modules/container-app.bicep"])
+    assert "param mode string\n" in text and "value: mode\n" in text
+    assert "param nameValue string\n" in text  # not the module's own `name`
+    copies = [c for g in project.modules if g.startswith("group-") for c in expand_loops(project.modules[g]).modules]
+    (app_7,) = [c for c in copies if c.symbol == "app_7"]
+    assert app_7.params["mode"] == "mode-7" and app_7.params["nameValue"] == "same"
 
 
 def test_a_mid_sized_stack_groups_only_what_does_not_fit() -> None:

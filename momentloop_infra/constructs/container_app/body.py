@@ -72,8 +72,9 @@ def app_file(
     named_service: bool = False,
 ) -> tuple[BicepFile, dict[str, object]]:
     """The module file and the arguments main.bicep calls it with; `finish` applies the overrides.
-    With `named_service`, the service name is a parameter, not written in: like apps then write
-    the same module text (one shared file)."""
+    With `named_service`, the service name and every literal environment value are parameters,
+    not written in: apps alike but for those values then write the same module text (one shared
+    file, not one per app: each distinct file is written into main.json once more)."""
     params: list[Param] = [*common_params(), *INPUT_PARAMS, *SIZE_PARAMS]
     arguments: dict[str, object] = {
         "environmentId": inputs.environment_id,
@@ -91,8 +92,20 @@ def app_file(
         params.append(SERVICE_NAME_PARAM)
         arguments["serviceName"] = service
         service_name = ref("serviceName")
+    def passed(name: str, value: object) -> object:
+        """A main.bicep expression, or with `named_service` a literal value, as a parameter."""
+        if not isinstance(value, Expr) and not named_service:
+            return value
+        taken = {p.name for p in params}
+        param = base = camel(name.lower())
+        while param in taken:  # an environment variable named after a parameter (NAME, CPU)
+            param = f"{param}Value" if param == base else f"{base}Value{len(param)}"
+        params.append(Param(param, "string", description=f"Value of {name}."))
+        arguments[param] = value
+        return ref(param)
+
     env: list[dict[str, object]] = [{"name": "AZURE_CLIENT_ID", "value": ref("identityClientId")}]
-    env += [{"name": key, "value": value} for key, value in sorted(settings.env.items())]
+    env += [{"name": key, "value": passed(key, value)} for key, value in sorted(settings.env.items())]
     secrets: list[dict[str, object]] = []
     for var in connected:
         if var.secret is not None and var.vault is not None and var.vault_uri is not None:
@@ -109,13 +122,8 @@ def app_file(
                 }
             )
             env.append({"name": var.name, "secretRef": var.secret})
-        elif isinstance(var.value, Expr):
-            param = camel(var.name.lower())
-            params.append(Param(param, "string", description=f"Value of {var.name}."))
-            arguments[param] = var.value
-            env.append({"name": var.name, "value": ref(param)})
         else:
-            env.append({"name": var.name, "value": var.value})
+            env.append({"name": var.name, "value": passed(var.name, var.value)})
 
     configuration: dict[str, object] = {"activeRevisionsMode": "Single"}
     if settings.ingress != "none":
