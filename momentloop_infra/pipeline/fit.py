@@ -9,13 +9,17 @@ small stack keep theirs):
 2. Module deployments. Past 800, the module calls (already in dependency order) are split into
    grouping modules (`group-1.bicep`, ...) of at most 800 calls each, deployed by main.bicep. A
    group reads what it needs of earlier groups through one object output each (`values`), so a
-   group depends only on the groups it uses, and never on a later one.
+   group depends only on the groups it uses, and never on a later one. A group's deployment is one
+   resource of main.json, within Azure's 1 MB only while the module templates it holds (one per
+   distinct file) and its calls fit: where like-sized groups would not, the calls are split by
+   size as well (many distinct module files).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import attrs
@@ -24,10 +28,18 @@ from momentloop_infra.bicep.expr import Expr, map_exprs, ref, refs_of
 from momentloop_infra.bicep.serialize import render
 from momentloop_infra.model.param_groups import as_field, group_name, group_param
 from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue
+from momentloop_infra.validation.template_size import module_template_bytes
 
 MAX_PARAMS = 256
 MAX_RESOURCES = 800  # resources and module deployments of one template
 MAIN_VARIABLE_TYPES: dict[str, BicepType] = {"abbrs": "object", "resourceToken": "string", "tags": "object"}
+# What a group's deployment may hold, estimated before its calls become loops, with room for the
+# estimate's error below Azure's 1 MB (MAX_RESOURCE_BYTES, which ML210 checks on the real thing).
+GROUP_BUDGET_BYTES = 768 * 1024
+# A call's own share of its group, compiled: a copy of a loop is an item row; a call alone of its
+# file stays a whole declaration.
+LOOP_COPY_BYTES = 600
+PLAIN_CALL_BYTES = 2500
 
 
 def fit_params(
@@ -69,17 +81,16 @@ def fit_params(
 
 
 def fit_modules(
-    main: BicepFile, reads_of: Mapping[str, frozenset[str]] | None = None
+    main: BicepFile, modules: Mapping[str, BicepFile], reads_of: Mapping[str, frozenset[str]] | None = None
 ) -> tuple[BicepFile, dict[str, BicepFile]]:
-    """main.bicep calling grouping modules, and those modules, when its calls do not fit. `reads_of`
-    may give what a call's arguments read, by its symbol (Synthesis.reads), to save working it out."""
+    """main.bicep calling grouping modules, and those modules, when its calls do not fit; `modules`
+    are the files the calls deploy. `reads_of` may give what a call's arguments read, by its symbol
+    (Synthesis.reads), to save working it out."""
     known = reads_of or {}
     calls = list(main.modules)
     if len(calls) + len(main.resources) <= MAX_RESOURCES:
         return main, {}
-    count = math.ceil(len(calls) / MAX_RESOURCES)
-    size = math.ceil(len(calls) / count)
-    chunks = [calls[i : i + size] for i in range(0, len(calls), size)]
+    chunks = _chunks(calls, modules)
     group_of = {call.symbol: index for index, chunk in enumerate(chunks) for call in chunk}
     main_params = {p.name: p for p in main.params}
     exported: list[dict[str, Expr]] = [{} for _ in chunks]  # per group: key -> inner expression
@@ -159,6 +170,44 @@ def fit_modules(
         group_declares = tuple(sorted(group_params[index], key=lambda p: p.name))
         files[name] = attrs.evolve(files[name], params=group_declares, outputs=file_outputs)
     return attrs.evolve(main, modules=tuple(final_calls), outputs=outputs), files
+
+
+def _chunks(calls: Sequence[ModuleCall], modules: Mapping[str, BicepFile]) -> list[list[ModuleCall]]:
+    """The calls in order, in groups of like count (at most 800 each); where one of those would be
+    past GROUP_BUDGET_BYTES, each group as full as both limits allow instead."""
+    count = math.ceil(len(calls) / MAX_RESOURCES)
+    size = math.ceil(len(calls) / count)
+    even = [list(calls[i : i + size]) for i in range(0, len(calls), size)]
+    template_bytes: dict[str, int] = {}
+
+    def template(file: str) -> int:
+        if file not in template_bytes:
+            template_bytes[file] = module_template_bytes(file, modules[file], modules)
+        return template_bytes[file]
+
+    def estimate(chunk: Sequence[ModuleCall]) -> int:
+        uses = Counter(c.file for c in chunk)
+        return sum(template(file) + n * (PLAIN_CALL_BYTES if n == 1 else LOOP_COPY_BYTES) for file, n in uses.items())
+
+    if all(estimate(chunk) <= GROUP_BUDGET_BYTES for chunk in even):
+        return even
+    chunks: list[list[ModuleCall]] = [[]]
+    held: Counter[str] = Counter()
+    total = 0
+    for call in calls:
+        uses = held[call.file]
+        # The file's template the first time, a whole call while it is alone, a row once it loops.
+        added = (template(call.file) + PLAIN_CALL_BYTES) if not uses else LOOP_COPY_BYTES
+        if uses == 1:
+            added -= PLAIN_CALL_BYTES - LOOP_COPY_BYTES
+        if chunks[-1] and (len(chunks[-1]) == MAX_RESOURCES or total + added > GROUP_BUDGET_BYTES):
+            chunks.append([])
+            held, total = Counter(), 0
+            added = template(call.file) + PLAIN_CALL_BYTES
+        chunks[-1].append(call)
+        held[call.file] += 1
+        total += added
+    return chunks
 
 
 # -- copies of records, built directly (attrs.evolve costs more than the rest of a copy's work) ----

@@ -79,7 +79,7 @@ def _synthesize(stack: Construct, profile: str, validate: bool, parallel: bool) 
     planned = main_file(stack.node.path, profile, constructs, synth)
     main, grouped_values = fit_params(planned, values, synth.param_owners)
     # Calls still as the constructs added them (no parameter was renamed): what each reads is known.
-    main, groups = fit_modules(main, synth.reads if main is planned else {})
+    main, groups = fit_modules(main, synth.modules, synth.reads if main is planned else {})
     if synth.share or groups:
         # Like calls become loops: each module's template is written into main.json once.
         main = collapse(main, constants_of(main))

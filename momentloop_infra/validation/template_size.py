@@ -827,8 +827,8 @@ def template_hash(name: str) -> str:
 
 
 class _Compiler:
-    def __init__(self, project: Project) -> None:
-        self.project = project
+    def __init__(self, modules: Mapping[str, BicepFile]) -> None:
+        self.modules = modules
         self.templates: dict[str, dict[str, Any]] = {}
 
     def template(self, name: str, file: BicepFile) -> dict[str, Any]:
@@ -911,7 +911,7 @@ class _Compiler:
         group = scope.resource_group(call)
         if group is not None:
             out["resourceGroup"] = f"[{group}]"
-        file = self.project.modules[call.file]
+        file = self.modules[call.file]
         if (file.target_scope or "resourceGroup") != "resourceGroup":
             out["location"] = "[deployment().location]"  # a deployment above a resource group has one
         parameters = {k: {"value": scope.json_value(v, loop)} for k, v in call.params.items() if v is not None}
@@ -954,7 +954,13 @@ def _object_of(fields: tuple[Param, ...]) -> dict[str, Any]:
 def compiled_template(project: Project) -> dict[str, Any]:
     """main.json as Bicep would write it, near enough to measure: main.bicep with every module
     call's template inlined as a nested deployment, once per declaration."""
-    return _Compiler(project).template(MAIN, project.main)
+    return _Compiler(project.modules).template(MAIN, project.main)
+
+
+def module_template_bytes(name: str, file: BicepFile, modules: Mapping[str, BicepFile]) -> int:
+    """Bytes of the template Bicep writes for module file `name` into every deployment declaring
+    it (its calls' files from `modules`): what each distinct file adds to a grouping module."""
+    return len(template_json(_Compiler(modules).template(name, file)).encode("utf-8"))
 
 
 def template_json(template: Mapping[str, Any]) -> str:

@@ -36,6 +36,7 @@ from momentloop_infra.review.snapshot import snapshot_of
 from momentloop_infra.review.values import Opaque, flatten
 from momentloop_infra.validation.consistency import check_project
 from momentloop_infra.validation.rules import TEMPLATE_LIMITS
+from momentloop_infra.validation.template_size import MAX_RESOURCE_BYTES, compiled_template, template_json
 from tests.infra.support import files_of
 from tests.validation.test_syntax import as_bicep, parse_errors
 
@@ -244,6 +245,30 @@ def test_apps_differing_only_in_their_environment_values_share_one_module_file()
     copies = [c for g in project.modules if g.startswith("group-") for c in expand_loops(project.modules[g]).modules]
     (app_7,) = [c for c in copies if c.symbol == "app_7"]
     assert app_7.params["mode"] == "mode-7" and app_7.params["nameValue"] == "same"
+
+
+def test_apps_writing_distinct_module_files_are_grouped_by_size_as_well() -> None:
+    # An environment variable of its own name in every app: 300 distinct app module files, each
+    # template written once into the group deploying it. Groups of like count held 1.5 MB each.
+    stack = Stack("distinct")
+    env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
+    registry = ContainerRegistry(stack, "registry")
+    for i in range(300):
+        app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry, env={f"VAR_{i}": "x"})
+        app.connect(BlobStore(stack, f"store-{i}", containers=["files"]))
+    project = synthesize(stack)  # validated: ML210 would refuse a group over 1 MB
+    assert project.report is not None and not [f for f in project.report.findings if f.rule == "ML210"]
+    assert len([m for m in project.modules if m.startswith("modules/container-app")]) == 301  # + the environment's
+    groups = [m for m in project.modules if m.startswith("group-")]
+    assert len(groups) == 3  # by count alone, two of over 1 MB each
+    template = compiled_template(project)
+    resources = template["resources"]  # a symbolic-name template (typed parameters) keys them by symbol
+    deployments = [r for r in resources.values() if r["type"] == "Microsoft.Resources/deployments"]
+    assert len(deployments) == 3
+    assert all(len(template_json(d).encode()) < MAX_RESOURCE_BYTES for d in deployments)
+    # Every call still in exactly one group, in dependency order (a group reads only earlier ones).
+    calls = [c.symbol for g in groups for c in expand_loops(project.modules[g]).modules]
+    assert len(calls) == len(set(calls)) == 3 + 300 * 4
 
 
 def test_a_mid_sized_stack_groups_only_what_does_not_fit() -> None:

@@ -92,6 +92,7 @@ def app_file(
         params.append(SERVICE_NAME_PARAM)
         arguments["serviceName"] = service
         service_name = ref("serviceName")
+
     def passed(name: str, value: object) -> object:
         """A main.bicep expression, or with `named_service` a literal value, as a parameter."""
         if not isinstance(value, Expr) and not named_service:
