@@ -65,8 +65,7 @@ if check:  # once per size, untimed: each template's counts and the compiled siz
     worst = {what: 0 for what in limits}
     for f in (project.main, *project.modules.values()):
         counts = {"params": len(f.params), "variables": len(f.variables), "outputs": len(f.outputs),
-                  "resources and modules": sum(r.copies for r in f.resources if not r.existing)
-                  + sum(m.copies for m in f.modules)}
+                  "resources and modules": f.deployments}
         for what, count in counts.items():
             worst[what] = max(worst[what], count)
     # What azd submits: main.json, every module declaration's template inlined (a loop's once).

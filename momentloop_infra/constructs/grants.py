@@ -32,7 +32,8 @@ def grant_resources(
     principal-id parameter, the role assignment, and the call argument main.bicep passes (the app
     identity's principalId, known before the app exists). `positional` names them by their order
     (`principal1Id`), not by the app, so that like targets write the same module text and can share
-    one file."""
+    one file. Past MAX_PRINCIPAL_PARAMS principals, one object parameter and one looped assignment
+    per role instead (`_looped`), the same text for any principals."""
     grants = plan.grants_on(target) if grants is None else grants
     principals = {id(g.principal): g.principal for g in grants}
     if len(principals) > MAX_PRINCIPAL_PARAMS:

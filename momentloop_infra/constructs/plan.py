@@ -11,9 +11,9 @@ from momentloop_infra.constructs.connection import Connection, RoleGrant
 from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.names import ResourceName
 
-# Role assignments one module holds (ARM allows 800 resources per template; at 500 the compiled
-# module is about 0.4 MB, well inside the 1 MB a resource definition may take in main.json). The
-# grants on a target past this go to access modules beside the target's own, as many as needed.
+# Role assignments one module holds (ARM allows 800 resources per template, every copy of a loop
+# counted, and a module past 200 principals grants each role in one loop). The grants on a target
+# past this go to access modules beside the target's own, as many as needed.
 MAX_GRANTS_PER_MODULE = 500
 
 

@@ -73,8 +73,10 @@ def _param(param: Param) -> str:
 def _resource(r: Resource) -> str:
     existing = "existing " if r.existing else ""
     condition = "" if r.condition is None else f"if ({r.condition.text}) "
-    opening, closing = ("{", "}") if r.loop is None else (f"[for {r.loop.item} in items({r.loop.over}): {{", "}]")
-    head = f"resource {r.symbol} {string_literal(r.type_ref)} {existing}= {condition}{opening}\n"
+    # A loop's condition filters its copies: `[for x in items(y): if (c) {`.
+    loop = "" if r.loop is None else f"[for {r.loop.item} in items({r.loop.over}): "
+    closing = "}" if r.loop is None else "}]"
+    head = f"resource {r.symbol} {string_literal(r.type_ref)} {existing}= {loop}{condition}{{\n"
     skips = "".join(f"  // checkov:skip={s.rule}: {s.reason}\n" for s in r.suppressions)
     depends = _depends_on(r.depends_on) if r.depends_on else ""
     return f"{head}{skips}{render_entries(r.body, 1)}\n{depends}{closing}\n\n"

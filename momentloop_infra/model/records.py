@@ -156,6 +156,12 @@ class BicepFile(FieldRepr):
     outputs: tuple[Output, ...] = ()
     header: str = ""
 
+    @property
+    def deployments(self) -> int:
+        """What Azure Resource Manager counts towards its 800 for this template: each resource
+        deployed (not `existing`) and each module deployment, every copy of a loop."""
+        return sum(r.copies for r in self.resources if not r.existing) + sum(m.copies for m in self.modules)
+
 
 def extended(file: BicepFile, params: tuple[Param, ...], resources: tuple[Resource, ...]) -> BicepFile:
     """`file` with `params` and `resources` after its own, built field by field (as copy_param)."""

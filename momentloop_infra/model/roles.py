@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
 from momentloop_infra.field_repr import FieldRepr
@@ -14,7 +16,9 @@ class Role(FieldRepr):
 
     @property
     def symbol_suffix(self) -> str:
-        return "".join(word[:1].upper() + word[1:] for word in self.name.replace("-", " ").split())
+        """The name as a symbol's tail: `Storage Blob Data Reader` -> `StorageBlobDataReader`; any
+        character a Bicep identifier cannot hold separates words (`SignalR/Web PubSub Contributor`)."""
+        return "".join(word[:1].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", self.name) if word)
 
 
 STORAGE_BLOB_DATA_CONTRIBUTOR = Role("Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe")

@@ -180,14 +180,23 @@ def _chunks(calls: Sequence[ModuleCall], modules: Mapping[str, BicepFile]) -> li
     even = [list(calls[i : i + size]) for i in range(0, len(calls), size)]
     template_bytes: dict[str, int] = {}
 
-    def template(file: str) -> int:
-        if file not in template_bytes:
-            template_bytes[file] = module_template_bytes(file, modules[file], modules)
-        return template_bytes[file]
+    def added(file: str, held: int) -> int:
+        """What a call of `file` adds to a group holding `held` calls of it already: the file's
+        template and a whole call the first time; a row once the calls form a loop."""
+        if held == 0:
+            if file not in template_bytes:
+                template_bytes[file] = module_template_bytes(file, modules[file], modules)
+            return template_bytes[file] + PLAIN_CALL_BYTES
+        # The second call turns the first into a row as well.
+        return 2 * LOOP_COPY_BYTES - PLAIN_CALL_BYTES if held == 1 else LOOP_COPY_BYTES
 
     def estimate(chunk: Sequence[ModuleCall]) -> int:
-        uses = Counter(c.file for c in chunk)
-        return sum(template(file) + n * (PLAIN_CALL_BYTES if n == 1 else LOOP_COPY_BYTES) for file, n in uses.items())
+        held: Counter[str] = Counter()
+        total = 0
+        for call in chunk:
+            total += added(call.file, held[call.file])
+            held[call.file] += 1
+        return total
 
     if all(estimate(chunk) <= GROUP_BUDGET_BYTES for chunk in even):
         return even
@@ -195,18 +204,14 @@ def _chunks(calls: Sequence[ModuleCall], modules: Mapping[str, BicepFile]) -> li
     held: Counter[str] = Counter()
     total = 0
     for call in calls:
-        uses = held[call.file]
-        # The file's template the first time, a whole call while it is alone, a row once it loops.
-        added = (template(call.file) + PLAIN_CALL_BYTES) if not uses else LOOP_COPY_BYTES
-        if uses == 1:
-            added -= PLAIN_CALL_BYTES - LOOP_COPY_BYTES
-        if chunks[-1] and (len(chunks[-1]) == MAX_RESOURCES or total + added > GROUP_BUDGET_BYTES):
+        more = added(call.file, held[call.file])
+        if chunks[-1] and (len(chunks[-1]) == MAX_RESOURCES or total + more > GROUP_BUDGET_BYTES):
             chunks.append([])
             held, total = Counter(), 0
-            added = template(call.file) + PLAIN_CALL_BYTES
+            more = added(call.file, 0)
         chunks[-1].append(call)
         held[call.file] += 1
-        total += added
+        total += more
     return chunks
 
 

@@ -12,17 +12,6 @@ from momentloop_infra.review.snapshot import GrantRef, Instance, Snapshot, modul
 from momentloop_infra.review.values import Opaque
 
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-# A module's output read through a grouping module's exported values (pipeline/fit.py), from
-# main.bicep or from another group: `group1.outputs.values.app_7Identity__principalId`.
-_EXPORTED = re.compile(r"group\d+(?:\.outputs\.values)?\.(\w+)__\w+")
-
-
-def _module_of(principal: object) -> str:
-    """The symbol of the module whose output is the principal id."""
-    if not isinstance(principal, Opaque):
-        return str(principal)
-    exported = _EXPORTED.match(principal.text)
-    return exported.group(1) if exported is not None else principal.text.split(".")[0]
 
 
 def grant_of(
@@ -38,7 +27,8 @@ def grant_of(
         return None
     found = _GUID.findall(str(props.get("roleDefinitionId")))
     guid = found[-1] if found else ""
-    module = _module_of(props.get("principalId"))
+    principal = props.get("principalId")  # `app_7Identity.outputs.principalId`, resolved through any group
+    module = principal.text.split(".")[0] if isinstance(principal, Opaque) else str(principal)
     target = instance.path
     scope = instance.body.get("scope")
     if instances is not None and isinstance(scope, Opaque):

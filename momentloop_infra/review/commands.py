@@ -58,8 +58,10 @@ def _others(
         if against_dir is not None:
             # What the folder cannot say, from the current stack: the construct path of each module
             # and of each child Resource.
-            paths = {p: {**module_paths(s.instances.values()), **own_paths(s)} for p, s in current.items()}
-            return {p: snapshot_of_dir(Path(against_dir), p, paths[p]) for p in profiles}
+            return {
+                p: snapshot_of_dir(Path(against_dir), p, module_paths(s.instances.values()), own_paths(s))
+                for p, s in current.items()
+            }
         return snapshot_at_ref(against or default_ref(), app, profiles)
     except (SourceError, ReadError) as exc:
         _fail(str(exc))

@@ -65,10 +65,35 @@ def _symbol(instance: Instance) -> str:
     return f"{instance.module}.{instance.symbol}" if instance.module else instance.symbol
 
 
+def _deployed_as(instance: Instance) -> tuple[str, str, str, str] | None:
+    """What Azure knows a resource by (its deployment's module, type, scope and name), once its
+    name is resolved; None without one."""
+    name = instance.body.get("name")
+    if name is None:
+        return None
+    return instance.module, instance.type, str(instance.body.get("scope")), str(name)
+
+
+def _same_resources(old: Snapshot, new: Snapshot) -> dict[str, str]:
+    """new key -> old key, for resources declared under another symbol on each side but deployed
+    as the same one: a target's role assignments become one loop's copies past 200 apps, and Azure
+    keeps them, as it keeps any resource whose type, scope and name stay."""
+    gone: dict[tuple[str, str, str, str], str] = {}
+    for key, instance in old.instances.items():
+        if key not in new.instances and (found := _deployed_as(instance)) is not None:
+            gone.setdefault(found, key)
+    same: dict[str, str] = {}
+    for key, instance in new.instances.items():
+        if key not in old.instances and (found := _deployed_as(instance)) is not None and found in gone:
+            same[key] = gone.pop(found)
+    return same
+
+
 def diff_snapshots(old: Snapshot, new: Snapshot) -> StackDiff:
     changes: list[ResourceChange] = []
+    same = _same_resources(old, new)
     for key, instance in new.instances.items():
-        before = old.instances.get(key)
+        before = old.instances.get(same.get(key, key))
         if before is None or before.type != instance.type:
             if before is not None:
                 changes.append(ResourceChange("removed", key, before.path, before.type, _symbol(before), old=before))
@@ -80,8 +105,9 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> StackDiff:
             changes.append(
                 ResourceChange(kind, key, instance.path, instance.type, _symbol(instance), properties, before, instance)
             )
+    kept = set(same.values())
     for key, instance in old.instances.items():
-        if key not in new.instances:
+        if key not in new.instances and key not in kept:
             changes.append(
                 ResourceChange("removed", key, instance.path, instance.type, _symbol(instance), old=instance)
             )

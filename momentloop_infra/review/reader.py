@@ -37,7 +37,7 @@ class ReadError(Exception):
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PARAM = re.compile(r"param (\w+) (\w+|\{)")
 _RESOURCE = re.compile(
-    r"resource (\w+) '([^'@]+)@([^']+)'( existing)? = (?:if \((.*)\) )?(?:\[for (\w+) in items\((\w+)\): )?\{$"
+    r"resource (\w+) '([^'@]+)@([^']+)'( existing)? = (?:\[for (\w+) in items\((\w+)\): )?(?:if \((.*)\) )?\{$"
 )
 _MODULE = re.compile(r"module (\w+) '([^']+)' = (?:\[for (\w+) in (\w+): )?\{$")
 _VAR = re.compile(r"var (\w+) = (.*)$")
@@ -149,7 +149,7 @@ def read_bicep(text: str, name: str) -> tuple[BicepFile, str, str]:
             params.append(Param(m.group(1), kind, secure=secure))  # type: ignore[arg-type]
             secure = False
         elif (m := _RESOURCE.match(line)) is not None:
-            symbol, type_, version, existing, condition, item, over = m.groups()
+            symbol, type_, version, existing, item, over, condition = m.groups()
             body = lines.read_object()
             body.pop("dependsOn", None)  # a field of the record, not part of its body
             resources.append(
@@ -210,10 +210,15 @@ def read_bicepparam(text: str) -> tuple[ParamValue, ...]:
     return tuple(found)
 
 
-def snapshot_of_dir(folder: Path, profile: str, paths: Mapping[str, str] | None = None) -> Snapshot:
+def snapshot_of_dir(
+    folder: Path,
+    profile: str,
+    paths: Mapping[str, str] | None = None,
+    instance_paths: Mapping[str, str] | None = None,
+) -> Snapshot:
     """The output folder `folder` (with infra/main.bicep) as a snapshot. `paths` gives each
-    module symbol, and each instance of a child Resource by its key, its construct path (from the
-    current stack) where the files do not say it."""
+    module symbol its construct path, and `instance_paths` each child Resource's instance by its
+    key (both from the current stack), where the files do not say them."""
     infra = folder / "infra" if (folder / "infra" / "main.bicep").is_file() else folder
     main_path = infra / "main.bicep"
     if not main_path.is_file():
@@ -252,5 +257,6 @@ def snapshot_of_dir(folder: Path, profile: str, paths: Mapping[str, str] | None 
     source = f"{folder} (profile {written_profile or '?'})"
     snapshot = snapshot_of_files(stack, profile, main, modules, values, (), source)
     # A child Resource's instances, placed at its own path where the current stack knows it.
-    instances = {k: attrs.evolve(i, path=known[k]) if k in known else i for k, i in snapshot.instances.items()}
+    own = instance_paths or {}
+    instances = {k: attrs.evolve(i, path=own[k]) if k in own else i for k, i in snapshot.instances.items()}
     return with_assignment_grants(attrs.evolve(snapshot, instances=instances))

@@ -20,12 +20,16 @@ from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamVa
 from momentloop_infra.review.values import Opaque, Value
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ROLE_ASSIGNMENTS = "Microsoft.Authorization/roleAssignments"
 _JSON_CALL = re.compile(r"json\((.*)\)")
+# What pipeline/fit.py exports from a group: `<module symbol>__<output>` in its `values` output.
+_EXPORTED = re.compile(r"(?<![\w.])group\d+\.outputs\.values\.(\w+)__(\w+)")
 
 
 @attrs.frozen(repr=False)
 class Instance(FieldRepr):
-    """One deployed resource: `key` is `<module symbol>.<resource symbol>` (main.bicep's own: the symbol)."""
+    """One deployed resource: `key` is `<module symbol>.<resource symbol>` (main.bicep's own: the
+    symbol); a loop's copy is `<resource symbol>[<entry>]`."""
 
     key: str
     path: str  # the construct path
@@ -105,6 +109,13 @@ def _substitute(match: re.Match[str], env: Mapping[str, Value]) -> str:
     return match.group()
 
 
+def _unexported(text: str) -> str:
+    """A module output read through a grouping module's values written as the output itself
+    (`group1.outputs.values.app_7Identity__principalId` -> `app_7Identity.outputs.principalId`):
+    the same value wherever the groups' boundaries fall."""
+    return _EXPORTED.sub(r"\1.outputs.\2", text) if "__" in text else text
+
+
 def resolve(value: object, env: Mapping[str, Value]) -> Value:
     """Substitute the symbols in `env` into a record value (expressions, dicts, lists, scalars)."""
     if isinstance(value, Expr):
@@ -122,7 +133,7 @@ def resolve(value: object, env: Mapping[str, Value]) -> Value:
                     return Opaque(text)
         if not value.refs & {key.partition(".")[0] for key in env}:
             return Opaque(text)
-        return Opaque(_DOTTED.sub(lambda m: _substitute(m, env), text))
+        return Opaque(_unexported(_DOTTED.sub(lambda m: _substitute(m, env), text)))
     if isinstance(value, Mapping):
         return {str(resolve(k, env)) if isinstance(k, Expr) else str(k): resolve(v, env) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -169,7 +180,7 @@ def _instances(main: BicepFile, modules: Mapping[str, BicepFile], main_env: Mapp
         if not resource.existing:
             for suffix, reads in _copies(resource, main_env):
                 key = resource.symbol + suffix
-                found[key] = Instance(key, resource.path, resource.type, resource.symbol, "", _body(resource, reads))
+                found[key] = Instance(key, resource.path, resource.type, key, "", _body(resource, reads))
     _called(expand_loops(main).modules, modules, main_env, found)
     return found
 
@@ -195,14 +206,21 @@ def _called(
         for resource in module.resources:
             if resource.existing:
                 continue
-            # A child Resource's records carry its own path, under the construct owning the module.
-            path = resource.path if resource.path.startswith(f"{call.path}/") else call.path
+            path = _own_path(resource, call.path)
             for suffix, reads in _copies(resource, inner):
-                key = f"{call.symbol}.{resource.symbol}{suffix}"
-                found[key] = Instance(
-                    key, path, resource.type, resource.symbol, call.symbol, _body(resource, reads), arguments
-                )
+                symbol = resource.symbol + suffix  # a loop's copy by the entry it stands for
+                key = f"{call.symbol}.{symbol}"
+                found[key] = Instance(key, path, resource.type, symbol, call.symbol, _body(resource, reads), arguments)
         _called(expand_loops(module).modules, modules, inner, found)
+
+
+def _own_path(resource: Resource, module_path: str) -> str:
+    """A child Resource's construct path (its records carry it, under the construct owning the
+    module); the module's for every other resource. A role assignment's record carries the app
+    it grants to, which may lie under the module's construct too: it stays the module's."""
+    if resource.type != ROLE_ASSIGNMENTS and resource.path.startswith(f"{module_path}/"):
+        return resource.path
+    return module_path
 
 
 def module_paths(instances: Iterable[Instance]) -> dict[str, str]:

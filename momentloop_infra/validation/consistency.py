@@ -89,6 +89,14 @@ def used_symbols(file: BicepFile) -> set[str]:
     return used
 
 
+def _declarations(file: BicepFile) -> Iterator[tuple[str, str]]:
+    """(symbol, what declares it) for every parameter, variable, resource and module of a file."""
+    yield from ((p.name, "param") for p in file.params)
+    yield from ((v.name, "var") for v in file.variables)
+    yield from ((r.symbol, "resource") for r in file.resources)
+    yield from ((m.symbol, "module") for m in file.modules)
+
+
 def _collection(symbol: str) -> str:
     """`store` for a dependency on one copy of a loop, `store[item.k]`."""
     return symbol.partition("[")[0]
@@ -231,8 +239,14 @@ def check_project(project: Project) -> list[Finding]:
                 )
             )
 
-    # Every symbol declared; every parameter and variable used.
+    # Every symbol declared once (Bicep refuses a second declaration of a name), and every one used.
     for name, file in files.items():
+        seen: dict[str, str] = {}
+        for symbol, what in _declarations(file):
+            if symbol in seen:
+                message = f"declares {symbol!r} twice: as a {seen[symbol]} and as a {what}"
+                found.append(Finding("ML029", "error", stack, f"{what} {symbol}", symbol, message, name, symbol))
+            seen.setdefault(symbol, what)
         symbols = FileSymbols(file).declared
         used = used_symbols(file)
         missing = used - symbols.keys()

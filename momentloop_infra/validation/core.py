@@ -37,6 +37,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "ML026": ("no-unused-param", "every parameter is used"),
     "ML027": ("no-unused-var", "every variable is used"),
     "ML028": ("bicepparam-type", "main.bicepparam assigns values of the declared type"),
+    "ML029": ("symbol-unique", "every symbol is declared once in its file"),
     "ML900": ("suppression-used", "every suppression silences a finding"),
 }
 

@@ -295,9 +295,7 @@ def template_limits(project: Project, sizes: template_size.CompiledSizes | None 
         counts = {
             "params": len(file.params),
             "variables": len(file.variables),
-            # Every copy of a module loop is a deployment of its own.
-            "resources and modules": sum(r.copies for r in file.resources if not r.existing)
-            + sum(m.copies for m in file.modules),
+            "resources and modules": file.deployments,  # every copy of a loop counted
             "outputs": len(file.outputs),
         }
         for what, limit in TEMPLATE_LIMITS:

@@ -65,7 +65,7 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+", re.ASCII)
 _SIMPLE_TEMPLATE = re.compile(r"'(?:[^'\\$]|\$(?!\{)|\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\})*'", re.ASCII)
 _HOLE = re.compile(r"\$\{([^}]*)\}")
 # And a call whose arguments are dotted names or plain string literals:
-# `guid(registry.id, principalIds.app_7, '7f95...')`.
+# `guid(registry.id, principal.value, '7f95...')`.
 _PLAIN_ARG = r"(?:[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*|'[^'\\$]*')"
 _SIMPLE_CALL = re.compile(rf"([A-Za-z_]\w*)\(({_PLAIN_ARG}(?:, {_PLAIN_ARG})*)\)", re.ASCII)
 # One copy of a loop and the properties after it: `userAssignedIdentity[7].outputs.principalId`.

@@ -9,9 +9,12 @@ from hypothesis import strategies as st
 from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.emit.bicep_file import render_bicep
 from momentloop_infra.model.expand import expand_loops, loop_items
-from momentloop_infra.model.records import BicepFile, ModuleCall, Output, Param, Variable
+from momentloop_infra.model.records import BicepFile, ModuleCall, Output, Param, Resource, Variable
+from momentloop_infra.model.resources import role_assignments
+from momentloop_infra.model.roles import STORAGE_BLOB_DATA_READER
 from momentloop_infra.pipeline import loops
 from momentloop_infra.pipeline.loops import collapse, constants_of
+from momentloop_infra.review.reader import read_bicep
 from tests.validation.test_syntax import parse_errors
 
 
@@ -122,3 +125,28 @@ def test_the_skeleton_of_a_plain_read_is_what_the_general_substitution_makes(
         text,
     )
     assert loops._skeleton(Expr(text), symbols) == general
+
+
+def test_a_looped_resource_renders_parses_and_reads_back_with_its_condition() -> None:
+    granted = role_assignments("readers", "store", "readerPrincipalIds", 2, STORAGE_BLOB_DATA_READER, "s/store")
+    conditional = attrs.evolve(granted, condition=Expr("grantReaders", frozenset({"grantReaders"})))
+    file = BicepFile(
+        params=(Param("readerPrincipalIds", "object"), Param("grantReaders", "bool")),
+        resources=(
+            Resource("store", "Microsoft.Storage/storageAccounts", "2025-01-01", {"name": "x"}, existing=True),
+            conditional,
+        ),
+    )
+    text = render_bicep(file)
+    # Bicep's order: the loop, then the condition filtering its copies.
+    assert (
+        "resource readers 'Microsoft.Authorization/roleAssignments@2022-04-01' = "
+        "[for principal in items(readerPrincipalIds): if (grantReaders) {\n"
+    ) in text
+    assert text.rstrip().endswith("}]")
+    assert parse_errors(text) == []
+    read, _, _ = read_bicep(text, "store.bicep")
+    (back,) = [r for r in read.resources if r.symbol == "readers"]
+    assert back.loop is not None and (back.loop.over, back.loop.item) == ("readerPrincipalIds", "principal")
+    assert back.condition is not None and back.condition.text == "grantReaders"
+    assert str(back.body["name"]) == str(conditional.body["name"])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from momentloop_infra import Resource, StackError, synthesize
+from momentloop_infra.model.package_data import data_text
 from momentloop_infra.model.role_catalogue import builtin_role
 from tests.infra.builders import Base, base
 from tests.infra.support import files_of, load_example, project_of
@@ -196,3 +200,14 @@ def test_a_child_resources_suppressions_reach_validation() -> None:
     }
     assert project.report is not None
     assert any(f.rule == "ML900" and f.path == "demo/bus/orders" for f in project.report.warnings)
+
+
+def test_every_built_in_role_names_a_valid_bicep_symbol() -> None:
+    # The suffix starts a role loop's symbols (`acrPullAssignments`) and ends per-app ones.
+    names = [entry["name"] for entry in json.loads(data_text("azure-roles.json"))["roles"]]
+    assert len(names) > 500
+    suffixes = {name: role.symbol_suffix for name in names if (role := builtin_role(name)) is not None}
+    assert len(suffixes) == len(names)
+    assert [n for n, s in suffixes.items() if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", s)] == []
+    assert suffixes["SignalR/Web PubSub Contributor"] == "SignalRWebPubSubContributor"
+    assert suffixes["Azure Service Bus Data Sender"] == "AzureServiceBusDataSender"

@@ -95,7 +95,9 @@ def test_the_500_app_stack_synthesizes_with_every_template_within_the_limits() -
         assert loops and sum(m.copies for m in loops) > 0.9 * sum(m.copies for m in project.modules[g].modules)
     assert max(counts(project.modules[g])["resources and modules"] for g in groups) == 668
     registry = counts(project.modules["modules/container-registry.bicep"])
-    assert registry["resources and modules"] == 501 and registry["params"] <= 10  # 500 AcrPull, ids as one object
+    assert (
+        registry["resources and modules"] == 501 and registry["params"] <= 10
+    )  # 500 AcrPull copies, ids as one object
 
 
 def test_a_target_granting_hundreds_of_apps_declares_each_role_once_as_a_loop() -> None:
@@ -232,19 +234,26 @@ def test_apps_differing_only_in_their_environment_values_share_one_module_file()
     env = ContainerAppsEnvironment(stack, "env", logs=LogAnalytics(stack, "logs"))
     registry = ContainerRegistry(stack, "registry")
     for i in range(300):
-        app = ContainerApp(
-            stack, f"app-{i}", environment=env, registry=registry, env={"MODE": f"mode-{i}", "NAME": "same"}
-        )
+        # Besides MODE, names whose parameters would be symbols the module declares already.
+        names = {"NAME": "same", "APP": "a", "REGISTRY_SERVER": "r", "SERVICE_TAGS": "t", "CPU_VALUE": "v", "CPU": "c"}
+        app = ContainerApp(stack, f"app-{i}", environment=env, registry=registry, env={"MODE": f"mode-{i}", **names})
         app.connect(BlobStore(stack, f"store-{i}", containers=["files"]))
     project = synthesize(stack)  # validated: no ML210
     apps = [name for name in project.modules if re.fullmatch(r"modules/container-app(-\d+)?\.bicep", name)]
     assert apps == ["modules/container-app.bicep"]
     text = render_bicep(project.modules["modules/container-app.bicep"])
     assert "param mode string\n" in text and "value: mode\n" in text
-    assert "param nameValue string\n" in text  # not the module's own `name`
+    # Not the module's own `name`, `app`, `registryServer`, `serviceTags` or `cpu`; CPU_VALUE comes
+    # after CPU (sorted), whose parameter took `cpuValue`.
+    declared = re.findall(r"^(?:param|var|resource) (\w+) ", text, flags=re.M)
+    assert len(declared) == len(set(declared))
+    for param in ("nameValue", "appValue", "registryServerValue", "serviceTagsValue", "cpuValue", "cpuValueValue"):
+        assert f"param {param} string\n" in text
     copies = [c for g in project.modules if g.startswith("group-") for c in expand_loops(project.modules[g]).modules]
     (app_7,) = [c for c in copies if c.symbol == "app_7"]
     assert app_7.params["mode"] == "mode-7" and app_7.params["nameValue"] == "same"
+    assert app_7.params["cpuValue"] == "c" and app_7.params["cpuValueValue"] == "v"
+    assert str(app_7.params["registryServer"]) == "registry.outputs.loginServer"  # the registry's, not "r"
 
 
 def test_apps_writing_distinct_module_files_are_grouped_by_size_as_well() -> None:

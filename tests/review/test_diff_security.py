@@ -350,3 +350,17 @@ def test_a_grouped_stack_against_its_own_output_folder_is_no_change(repo: Repo) 
         ("wide/app-210", "granted AcrPull", "wide/registry"),
         ("wide/app-210", "granted Storage Blob Data Contributor", "wide/store-210"),
     ]
+
+
+def test_role_assignments_becoming_one_loop_past_200_apps_are_kept_not_replaced(repo: Repo) -> None:
+    (repo.root / "stack.py").write_text(WIDE_GROUPED_STACK.replace("TOTAL", "200"), encoding="utf-8")
+    repo.git("add", "stack.py")
+    repo.git("commit", "-q", "-m", "200 apps")
+    (repo.root / "stack.py").write_text(WIDE_GROUPED_STACK.replace("TOTAL", "201"), encoding="utf-8")
+    data = json.loads(repo.run("diff", "--against", "HEAD", "--format", "json").output)
+    # The registry's 200 AcrPull declarations are now copies of one loop: the same assignments
+    # (type, scope and name), so only the new app's resources are added and nothing is removed.
+    assert {r["kind"] for r in data["resources"]} == {"added"}
+    assert {r["path"] for r in data["resources"]} == {"wide/app-200", "wide/store-200", "wide/registry"}
+    (pull,) = [r for r in data["resources"] if r["path"] == "wide/registry"]
+    assert pull["symbol"] == "registry.acrPullAssignments[app_200]"

@@ -14,7 +14,7 @@ from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.cli import main
 from momentloop_infra.emit.files import Layout, render_files
 from momentloop_infra.model.project import Project
-from momentloop_infra.model.records import Output, Param, ParamValue
+from momentloop_infra.model.records import Output, Param, ParamValue, Variable
 from momentloop_infra.pipeline.run import validate_stack
 from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.validation import validate_project
@@ -253,6 +253,12 @@ def _call(p: Project, **params: object) -> Project:
             lambda p: attrs.evolve(
                 p,
                 param_values=tuple(attrs.evolve(v, type="int") if v.name == "location" else v for v in p.param_values),
+            ),
+        ),
+        (
+            "ML029",
+            lambda p: attrs.evolve(
+                p, main=attrs.evolve(p.main, variables=(*p.main.variables, Variable("location", "'x'")))
             ),
         ),
     ],

@@ -93,14 +93,21 @@ def app_file(
         arguments["serviceName"] = service
         service_name = ref("serviceName")
 
+    # Every other symbol the file may declare, so that no environment variable's parameter takes
+    # one (NAME, CPU, APP, REGISTRY_SERVER, SERVICE_TAGS).
+    declared = {"app", "probes", "serviceTags", REGISTRY_SERVER_PARAM.name, SERVICE_NAME_PARAM.name}
+    declared |= {f"{var.vault.symbol}Uri" for var in connected if var.vault is not None}
+
     def passed(name: str, value: object) -> object:
         """A main.bicep expression, or with `named_service` a literal value, as a parameter."""
         if not isinstance(value, Expr) and not named_service:
             return value
-        taken = {p.name for p in params}
-        param = base = camel(name.lower())
-        while param in taken:  # an environment variable named after a parameter (NAME, CPU)
-            param = f"{param}Value" if param == base else f"{base}Value{len(param)}"
+        taken = declared | {p.name for p in params}
+        base = camel(name.lower())
+        param, n = base, 1
+        while param in taken:
+            n += 1
+            param = f"{base}Value" if n == 2 else f"{base}Value{n}"
         params.append(Param(param, "string", description=f"Value of {name}."))
         arguments[param] = value
         return ref(param)
