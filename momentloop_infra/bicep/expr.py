@@ -7,7 +7,7 @@ to. The emitter never parses Bicep: dependencies and unused-parameter checks com
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
@@ -68,11 +68,16 @@ def refs_of(values: Iterable[object]) -> frozenset[str]:
             nested.append(value)
     while nested:
         value = nested.pop()
-        if isinstance(value, Expr):
-            found |= value.refs
-        elif isinstance(value, dict):
-            nested.extend(value.keys())
-            nested.extend(value.values())
+        kind = type(value)  # concrete types first: most leaves are strings, most nodes dicts
+        if kind is str or kind is int or kind is bool or value is None:
+            continue
+        if kind is Expr:
+            found |= value.refs  # type: ignore[attr-defined]  # `kind is Expr` does not narrow
+        elif kind is dict or isinstance(value, Mapping):
+            nested.extend(value.keys())  # type: ignore[attr-defined]  # a Mapping, checked just above
+            nested.extend(value.values())  # type: ignore[attr-defined]
         elif isinstance(value, list | tuple):
             nested.extend(value)
+        elif isinstance(value, Expr):  # a subclass
+            found |= value.refs
     return frozenset(found)

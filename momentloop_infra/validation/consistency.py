@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.bicep.expr import Expr, refs_of
 from momentloop_infra.model.expand import loop_items
 from momentloop_infra.model.findings import Finding
 from momentloop_infra.model.project import Project
@@ -70,9 +70,7 @@ def used_symbols(file: BicepFile) -> set[str]:
     roots += [(r.body, r.condition) for r in file.resources]
     roots += [m.params for m in file.modules]
     roots += [o.value for o in file.outputs]
-    used: set[str] = set()
-    for e in exprs_in(roots):
-        used |= e.refs
+    used = set(refs_of(roots))
     for r in file.resources:
         used.update(r.depends_on)
     for m in file.modules:

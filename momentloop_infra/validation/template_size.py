@@ -811,13 +811,18 @@ def _refs(values: Iterable[object]) -> set[str]:
     stack = list(values)
     while stack:
         value = stack.pop()
-        if isinstance(value, Expr):
-            found |= value.refs
-        elif isinstance(value, dict | Mapping):
-            stack.extend(value.keys())
-            stack.extend(value.values())
+        kind = type(value)  # the concrete types first: an abstract Mapping check costs a call each
+        if kind is Expr:
+            found |= value.refs  # type: ignore[attr-defined]  # `kind is Expr` does not narrow
+        elif kind is str or kind is int or kind is bool or value is None:
+            continue
+        elif kind is dict or isinstance(value, Mapping):
+            stack.extend(value.keys())  # type: ignore[attr-defined]  # a Mapping, checked just above
+            stack.extend(value.values())  # type: ignore[attr-defined]
         elif isinstance(value, list | tuple):
             stack.extend(value)
+        elif isinstance(value, Expr):
+            found |= value.refs
     return found
 
 
