@@ -33,11 +33,11 @@ def grant_resources(
     identity's principalId, known before the app exists). `positional` names them by their order
     (`principal1Id`), not by the app, so that like targets write the same module text and can share
     one file. Past MAX_PRINCIPAL_PARAMS principals, one object parameter and one looped assignment
-    per role instead (`_looped`), the same text for any principals."""
+    per role instead (`looped_grants`), the same text for any principals."""
     grants = plan.grants_on(target) if grants is None else grants
     principals = {id(g.principal): g.principal for g in grants}
     if len(principals) > MAX_PRINCIPAL_PARAMS:
-        return _looped(grants, scope_symbol, target.node.path)
+        return looped_grants(grants, scope_symbol, target.node.path)
     params: dict[str, Param] = {}
     resources: list[Resource] = []
     arguments: dict[str, object] = {}
@@ -56,11 +56,18 @@ def grant_resources(
     return tuple(params.values()), tuple(resources), arguments
 
 
-def _looped(
-    grants: Sequence[RoleGrant], scope_symbol: str, path: str
+def camel_join(prefix: str, suffix: str) -> str:
+    """`''`, `AcrPull` -> `acrPull`; `Jobs`, `AzureServiceBusDataSender` -> `jobsAzureServiceBusDataSender`."""
+    joined = prefix + suffix
+    return joined[:1].lower() + joined[1:]
+
+
+def looped_grants(
+    grants: Sequence[RoleGrant], scope_symbol: str, path: str, prefix: str = ""
 ) -> tuple[tuple[Param, ...], tuple[Resource, ...], dict[str, object]]:
     """Per role: an object parameter of the principal ids holding it, by app symbol, and one
-    assignment looping over it."""
+    assignment looping over it, on the resource `scope_symbol`; `prefix` starts their symbols
+    (a module granting roles on several of its resources: `jobsAzureServiceBusDataSender...`)."""
     holders: dict[str, dict[str, Expr]] = {}
     roles: dict[str, RoleGrant] = {}
     for grant in grants:
@@ -72,7 +79,7 @@ def _looped(
     resources: list[Resource] = []
     arguments: dict[str, object] = {}
     for suffix, ids in holders.items():
-        stem = suffix[:1].lower() + suffix[1:]
+        stem = camel_join(prefix, suffix)
         over = f"{stem}PrincipalIds"
         role = roles[suffix].role
         params.append(Param(over, "object", description=f"Principal id of each app's identity granted {role.name}."))

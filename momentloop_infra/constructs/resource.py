@@ -23,6 +23,7 @@ from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, Principal
+from momentloop_infra.constructs.grants import MAX_PRINCIPAL_PARAMS, looped_grants
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import Problem
 from momentloop_infra.model.records import BicepFile, BicepType, Output, Param, Suppression
@@ -241,11 +242,22 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         records: list[ResourceRecord] = []
         grants: list[ResourceRecord] = []
         principals: dict[str, Param] = {}
+        # Past MAX_PRINCIPAL_PARAMS apps, each role on each resource is one loop over their ids.
+        looped = len({id(g.principal) for m in self.resources() for g in plan.grants_on(m)}) > MAX_PRINCIPAL_PARAMS
         for member in self.resources():
             found = settings if member is self else member.resolve(plan.profile)[0]
             if found is None:
                 continue  # reported by check()
             records.append(member.record(found, inputs))
+            prefix = "" if member is self else member.local_symbol[:1].upper() + member.local_symbol[1:]
+            if looped:
+                ids, assignments, passed = looped_grants(
+                    plan.grants_on(member), member.local_symbol, self.node.path, prefix
+                )
+                principals.update((p.name, p) for p in ids)
+                inputs.arguments.update(passed)
+                grants += assignments
+                continue
             for grant in plan.grants_on(member):
                 app = grant.principal
                 param = f"{app.symbol}PrincipalId"
@@ -254,7 +266,6 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
                         param, "string", description=f"Principal id of the identity of {app.node.path}."
                     )
                     inputs.arguments[param] = app.identity_output("principalId")
-                prefix = "" if member is self else member.local_symbol[:1].upper() + member.local_symbol[1:]
                 symbol = f"{app.symbol}{prefix}{grant.role.symbol_suffix}"
                 grants.append(role_assignment(symbol, member.local_symbol, param, grant.role, app.node.path))
         params = [p for p in common_params() if p.name == "name" or getattr(inputs, p.name)]

@@ -104,6 +104,34 @@ def test_a_role_by_name_is_granted_on_the_resource_in_its_module_before_the_app(
         assert main.index("module bus ") < main.index(f"module {app} ")
 
 
+def test_a_resource_granted_to_hundreds_of_apps_grants_each_role_as_one_loop() -> None:
+    # 300 apps on one queue: one principal-id parameter each would pass ARM's 256 (ML210).
+    b = base("wide")
+    bus = Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku={"name": "Standard"})
+    queue = Resource(bus, "jobs", type="Microsoft.ServiceBus/namespaces/queues@2024-01-01")
+    for i in range(300):
+        role = "Azure Service Bus Data Sender" if i % 2 else "Azure Service Bus Data Receiver"
+        b.app(f"app-{i}", ingress="none").connect(queue, role=role)
+    project = synthesize(b.stack)  # validated: no ML210
+    module = project.modules["modules/servicebus-namespaces-bus.bicep"]
+    assert [p.name for p in module.params] == [
+        "name",
+        "location",
+        "tags",
+        "busJobsAzureServiceBusDataReceiverPrincipalIds",
+        "busJobsAzureServiceBusDataSenderPrincipalIds",
+    ]
+    loops = {r.symbol: r for r in module.resources if r.loop is not None}
+    assert {s: r.copies for s, r in loops.items()} == {
+        "busJobsAzureServiceBusDataReceiverAssignments": 150,
+        "busJobsAzureServiceBusDataSenderAssignments": 150,
+    }
+    sender = loops["busJobsAzureServiceBusDataSenderAssignments"]
+    assert str(sender.body["scope"]) == "busJobs"  # on the queue, not the namespace
+    assert project.role_assignment_count == 300 + 300  # each app's AcrPull too
+    assert len([g for g in project.grants if g.target == "wide/bus/jobs"]) == 300
+
+
 def test_an_unknown_role_is_a_problem_with_the_close_matches() -> None:
     b = base()
     _, queue = bus_and_queue(b)
