@@ -26,3 +26,10 @@ def field_env(field: str) -> str:
 @functools.lru_cache(maxsize=16384)  # bounded: keyed by construct ids, settings and keys
 def env_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
+
+
+def joined(*words: str) -> str:
+    """('busOrders', 'name') -> 'busOrdersName': camel case that keeps each word's own capitals
+    (empty words left out: ('', 'AcrPull') -> 'acrPull')."""
+    first, *rest = [w for w in words if w]
+    return first[:1].lower() + first[1:] + "".join(w[:1].upper() + w[1:] for w in rest)

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from momentloop_infra.bicep.expr import Expr, output, ref
+from momentloop_infra.build.naming import joined
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.connection import RoleGrant
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model.records import Param, Resource
 from momentloop_infra.model.resources import role_assignment, role_assignments
+from momentloop_infra.model.roles import Role
 
 # Past this many principals, a module takes their ids as one object parameter per role (ARM allows
 # 256 parameters per template) and grants each role in one loop over it; below it, one parameter
@@ -56,32 +58,22 @@ def grant_resources(
     return tuple(params.values()), tuple(resources), arguments
 
 
-def camel_join(prefix: str, suffix: str) -> str:
-    """`''`, `AcrPull` -> `acrPull`; `Jobs`, `AzureServiceBusDataSender` -> `jobsAzureServiceBusDataSender`."""
-    joined = prefix + suffix
-    return joined[:1].lower() + joined[1:]
-
-
 def looped_grants(
     grants: Sequence[RoleGrant], scope_symbol: str, path: str, prefix: str = ""
 ) -> tuple[tuple[Param, ...], tuple[Resource, ...], dict[str, object]]:
     """Per role: an object parameter of the principal ids holding it, by app symbol, and one
     assignment looping over it, on the resource `scope_symbol`; `prefix` starts their symbols
     (a module granting roles on several of its resources: `jobsAzureServiceBusDataSender...`)."""
-    holders: dict[str, dict[str, Expr]] = {}
-    roles: dict[str, RoleGrant] = {}
+    holders: dict[Role, dict[str, Expr]] = {}
     for grant in grants:
-        suffix = grant.role.symbol_suffix
-        roles.setdefault(suffix, grant)
         app = grant.principal
-        holders.setdefault(suffix, {})[app.symbol] = output(app.identity_symbol, "principalId")
+        holders.setdefault(grant.role, {})[app.symbol] = output(app.identity_symbol, "principalId")
     params: list[Param] = []
     resources: list[Resource] = []
     arguments: dict[str, object] = {}
-    for suffix, ids in holders.items():
-        stem = camel_join(prefix, suffix)
+    for role, ids in holders.items():
+        stem = joined(prefix, role.symbol_suffix)
         over = f"{stem}PrincipalIds"
-        role = roles[suffix].role
         params.append(Param(over, "object", description=f"Principal id of each app's identity granted {role.name}."))
         arguments[over] = ids
         resources.append(role_assignments(f"{stem}Assignments", scope_symbol, over, len(ids), role, path))

@@ -17,7 +17,7 @@ from typing import Any, TypedDict, Unpack
 import attrs
 
 from momentloop_infra.bicep.expr import Expr, output, ref
-from momentloop_infra.build.naming import camel
+from momentloop_infra.build.naming import camel, joined
 from momentloop_infra.build.settings import FieldProblem, Settings, required, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
@@ -80,11 +80,6 @@ def module_kind_of(type_: str) -> str:
     provider, _, rest = type_.partition("/")
     last = rest.rsplit("/", 1)[-1]
     return f"{provider.removeprefix('Microsoft.').lower()}-{re.sub(r'(?<!^)(?=[A-Z])', '-', last).lower()}"
-
-
-def joined(*words: str) -> str:
-    """('busOrders', 'name') -> 'busOrdersName': camel case that keeps each word's own capitals."""
-    return words[0][:1].lower() + words[0][1:] + "".join(w[:1].upper() + w[1:] for w in words[1:])
 
 
 class Resource(AzureConstruct[ResourceSettings], Connectable):

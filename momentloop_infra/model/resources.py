@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 
+import attrs
+
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.bicep.functions import call
 from momentloop_infra.model.api_versions import API_VERSIONS
@@ -70,7 +72,7 @@ def role_assignments(symbol: str, scope_symbol: str, over: str, count: int, role
     assignments one declaration each would make."""
     loop = ResourceLoop(over, count, "principal")
     one = role_assignment(symbol, scope_symbol, Expr(f"{loop.item}.value", frozenset({loop.item})), role, path)
-    return Resource(one.symbol, one.type, one.api_version, one.body, path=path, loop=loop)
+    return attrs.evolve(one, loop=loop)
 
 
 # Like targets of a large stack grant the same roles to the same positional parameters

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 
 from momentloop_infra.model.role_catalogue import builtin_role_name
-from momentloop_infra.review.snapshot import GrantRef, Instance, Snapshot, module_paths
+from momentloop_infra.review.snapshot import ROLE_ASSIGNMENTS, GrantRef, Instance, Snapshot, module_paths
 from momentloop_infra.review.values import Opaque
 
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -20,7 +20,7 @@ def grant_of(
     """The grant a roleAssignments instance makes; `paths` maps module symbols to construct paths.
     With `instances` (its snapshot's), the target is the resource the assignment is scoped to (a
     child Resource has a path of its own); else the construct owning the module."""
-    if instance.type != "Microsoft.Authorization/roleAssignments":
+    if instance.type != ROLE_ASSIGNMENTS:
         return None
     props = instance.body.get("properties")
     if not isinstance(props, Mapping):

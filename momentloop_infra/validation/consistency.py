@@ -12,7 +12,7 @@ from momentloop_infra.model.findings import Finding
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, ModuleCall, Param, ParamValue
 from momentloop_infra.validation.per_project import per_project
-from momentloop_infra.validation.symbols import FileSymbols
+from momentloop_infra.validation.symbols import FileSymbols, declarations
 
 MAIN = "main.bicep"
 PARAMS_FILE = "main.bicepparam"
@@ -85,14 +85,6 @@ def used_symbols(file: BicepFile) -> set[str]:
             used.discard(r.loop.item)
             used.add(r.loop.over)
     return used
-
-
-def _declarations(file: BicepFile) -> Iterator[tuple[str, str]]:
-    """(symbol, what declares it) for every parameter, variable, resource and module of a file."""
-    yield from ((p.name, "param") for p in file.params)
-    yield from ((v.name, "var") for v in file.variables)
-    yield from ((r.symbol, "resource") for r in file.resources)
-    yield from ((m.symbol, "module") for m in file.modules)
 
 
 def _collection(symbol: str) -> str:
@@ -240,7 +232,7 @@ def check_project(project: Project) -> list[Finding]:
     # Every symbol declared once (Bicep refuses a second declaration of a name), and every one used.
     for name, file in files.items():
         seen: dict[str, str] = {}
-        for symbol, what in _declarations(file):
+        for symbol, what in declarations(file):
             if symbol in seen:
                 message = f"declares {symbol!r} twice: as a {seen[symbol]} and as a {what}"
                 found.append(Finding("ML029", "error", stack, f"{what} {symbol}", symbol, message, name, symbol))

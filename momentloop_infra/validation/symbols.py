@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import attrs
 
@@ -29,6 +29,14 @@ _STRING_FUNCTIONS = (
     "substring(",
     "replace(",
 )
+
+
+def declarations(file: BicepFile) -> Iterator[tuple[str, str]]:
+    """(symbol, what declares it) for every parameter, variable, resource and module of a file."""
+    yield from ((p.name, "param") for p in file.params)
+    yield from ((v.name, "var") for v in file.variables)
+    yield from ((r.symbol, "resource") for r in file.resources)
+    yield from ((m.symbol, "module") for m in file.modules)
 
 
 @attrs.frozen(repr=False)
@@ -55,16 +63,7 @@ class FileSymbols(FieldRepr):
     @functools.cached_property
     def declared(self) -> dict[str, str]:
         """symbol -> what it is ('param', 'var', 'resource', 'module')."""
-        found: dict[str, str] = {}
-        for p in self.file.params:
-            found[p.name] = "param"
-        for v in self.file.variables:
-            found[v.name] = "var"
-        for r in self.file.resources:
-            found[r.symbol] = "resource"
-        for m in self.file.modules:
-            found[m.symbol] = "module"
-        return found
+        return dict(declarations(self.file))
 
     def describe(self, expr: Expr) -> Info:
         text = expr.text.strip()

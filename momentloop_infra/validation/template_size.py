@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from momentloop_infra.bicep.expr import Expr
+from momentloop_infra.bicep.expr import Expr, refs_of
 from momentloop_infra.field_repr import FieldRepr
 from momentloop_infra.model.package_data import data_text
 from momentloop_infra.model.project import Project
@@ -790,7 +790,7 @@ class _FileScope:
     def depends_on(self, own: str, explicit: Iterable[str], values: Iterable[object]) -> list[str]:
         """`dependsOn` as Bicep writes it: every resource and module referenced or named, once."""
         symbols = dict.fromkeys(explicit)
-        for found in sorted(_refs(values)):
+        for found in sorted(refs_of(values)):
             symbols.setdefault(found)
         out: list[str] = []
         for symbol in symbols:
@@ -804,26 +804,6 @@ class _FileScope:
                 call = self.modules[symbol]
                 out.append(symbol if self.symbolic or call.loop else f"[{self.deployment_id(call)}]")
         return out
-
-
-def _refs(values: Iterable[object]) -> set[str]:
-    found: set[str] = set()
-    stack = list(values)
-    while stack:
-        value = stack.pop()
-        kind = type(value)  # the concrete types first: an abstract Mapping check costs a call each
-        if kind is Expr:
-            found |= value.refs  # type: ignore[attr-defined]  # `kind is Expr` does not narrow
-        elif kind is str or kind is int or kind is bool or value is None:
-            continue
-        elif kind is dict or isinstance(value, Mapping):
-            stack.extend(value.keys())  # type: ignore[attr-defined]  # a Mapping, checked just above
-            stack.extend(value.values())  # type: ignore[attr-defined]
-        elif isinstance(value, list | tuple):
-            stack.extend(value)
-        elif isinstance(value, Expr):
-            found |= value.refs
-    return found
 
 
 def template_hash(name: str) -> str:
