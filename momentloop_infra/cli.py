@@ -10,14 +10,14 @@ from typing import NoReturn
 
 import click
 
+from momentloop_infra.emit.disk import diff, write_files
 from momentloop_infra.emit.files import Layout
 from momentloop_infra.errors import StackError
 from momentloop_infra.lazy_group import LazyGroup
 from momentloop_infra.loader import LoadError, load_stack
 from momentloop_infra.model.project import Project
 from momentloop_infra.pipeline.collector import collector_paused
-from momentloop_infra.pipeline.run import stale, validate_stack, write
-from momentloop_infra.pipeline.synthesize import synthesize
+from momentloop_infra.pipeline.run import synthesize_files, validate_stack
 from momentloop_infra.profiles import PROFILES
 from momentloop_infra.validation.formats import render_report
 
@@ -74,11 +74,11 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
         with collector_paused():
             stack = load_stack(app)
             # The command owns its process (one thread): validation may fork a child.
-            project = synthesize(stack, profile, parallel=True)
+            project, files = synthesize_files(stack, profile, layout, parallel=True)
     except (LoadError, StackError) as exc:
         _fail(str(exc))
     if check:
-        lines = stale(project, layout)
+        lines = diff(files, layout)
         if lines:
             click.echo("".join(lines), nl=False)
             click.echo(
@@ -89,7 +89,7 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
         click.echo(f"up to date: {_where(layout, project)} match {app}")
         return
     try:
-        files = write(project, layout)
+        write_files(files, layout)
     except OSError as exc:
         _fail(f"cannot write the output: {exc}")
     if project.report is not None:

@@ -111,3 +111,14 @@ def render_files(project: Project, layout: Layout) -> dict[str, str]:
     if project.workflow is not None:
         files[WORKFLOW] = render_workflow(project, project.workflow)
     return dict(sorted(files.items()))
+
+
+def render_again(files: dict[str, str], before: Project, after: Project) -> dict[str, str]:
+    """`files`, rendered from `before`, with each Bicep file whose record `after` replaces (a
+    resource given the comment of an honoured suppression) rendered again; `files` itself when
+    there is none."""
+    changed = {"main.bicep": after.main} if after.main is not before.main else {}
+    changed |= {path: file for path, file in after.modules.items() if before.modules.get(path) is not file}
+    if not changed:
+        return files
+    return {**files, **{path: render_bicep(file) for path, file in changed.items()}}

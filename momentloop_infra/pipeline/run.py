@@ -5,13 +5,29 @@ from __future__ import annotations
 
 from momentloop_infra.construct import Construct
 from momentloop_infra.emit.disk import diff, write_files
-from momentloop_infra.emit.files import Layout, render_files
+from momentloop_infra.emit.files import Layout, render_again, render_files
 from momentloop_infra.errors import StackError
 from momentloop_infra.model.findings import Report
 from momentloop_infra.model.project import Project
 from momentloop_infra.pipeline.collector import collector_paused
-from momentloop_infra.pipeline.synthesize import synthesize
+from momentloop_infra.pipeline.synthesize import checked, synthesize
 from momentloop_infra.validation.core import locate, problems_as_findings, validate_project
+from momentloop_infra.validation.size_estimate import size_estimate
+
+
+def synthesize_files(
+    stack: Construct, profile: str, layout: Layout, *, parallel: bool = False
+) -> tuple[Project, dict[str, str]]:
+    """The validated project and its files' texts (nothing written); raises StackError as
+    synthesize does. With `parallel` (a caller that owns its process, as momentloop-synth), the
+    files are rendered while a forked child estimates the compiled size: validation's longer
+    half and the rendering then take two cores instead of one after the other."""
+    with collector_paused():
+        project = synthesize(stack, profile, validate=False)
+        with size_estimate(project, in_child=parallel) as sizes:
+            files = render_files(project, layout)
+            validated = checked(project, sizes=sizes)
+        return validated, render_again(files, project, validated)
 
 
 def write(project: Project, layout: Layout) -> dict[str, str]:

@@ -3,6 +3,7 @@ The Project that comes out holds records only."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -20,6 +21,7 @@ from momentloop_infra.pipeline.loops import collapse, constants_of
 from momentloop_infra.pipeline.main_file import main_file
 from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
 from momentloop_infra.validation.core import ValidationFailed, validate_project
+from momentloop_infra.validation.template_size import CompiledSizes
 
 
 def deploy_workflow(stack: Construct, offered: list[Workflow]) -> Workflow | None:
@@ -98,9 +100,13 @@ def _synthesize(stack: Construct, profile: str, validate: bool, parallel: bool) 
         suppressions={c.node.path: c.suppressions for c in held if c.suppressions},
         workflow=deploy_workflow(stack, [w for c in constructs if (w := c.workflow(plan.settings[c.node.path]))]),
     )
-    if not validate:
-        return project
-    report, project = validate_project(project, parallel=parallel)
+    return checked(project, parallel=parallel) if validate else project
+
+
+def checked(project: Project, *, parallel: bool = False, sizes: Callable[[], CompiledSizes] | None = None) -> Project:
+    """The project with its validation report (and honoured suppressions written in); raises
+    ValidationFailed on blocking findings. `parallel` and `sizes` as validate_project takes them."""
+    report, project = validate_project(project, parallel=parallel, sizes=sizes)
     if report.errors:
         raise ValidationFailed(report, project)
     return attrs.evolve(project, report=report)

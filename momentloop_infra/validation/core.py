@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 
 from momentloop_infra.errors import Problem, StackError
 from momentloop_infra.model.findings import Finding, Report
 from momentloop_infra.model.project import Project
-from momentloop_infra.model.records import Resource, Suppression
+from momentloop_infra.model.records import BicepFile, Resource, Suppression
 from momentloop_infra.validation.consistency import MAIN, check_project, module_param_values
 from momentloop_infra.validation.rules import RULES, RULES_BY_ID, files_of, template_limits
 from momentloop_infra.validation.schema import check_resource
 from momentloop_infra.validation.size_estimate import size_estimate
 from momentloop_infra.validation.symbols import FileSymbols
+from momentloop_infra.validation.template_size import CompiledSizes
 
 # Checks that are not rules in RULES: for SARIF's rule list and `--format json`.
 CHECKS: dict[str, tuple[str, str]] = {
@@ -42,17 +43,16 @@ CHECKS: dict[str, tuple[str, str]] = {
 }
 
 
-def _findings(project: Project, *, parallel: bool) -> list[Finding]:
-    with size_estimate(project, in_child=parallel) as sizes:
-        found = check_project(project)
-        values = module_param_values(project)
-        for name, file in files_of(project).items():
-            symbols = FileSymbols(file, values.get(name, {}))
-            for resource in file.resources:
-                found += check_resource(resource, symbols, name)
-        # The sizes last, so that a child computing them has the longest start; hits in RULES order.
-        hits = {rule.id: list(rule.check(project)) for rule in RULES if rule.check is not template_limits}
-        hits |= {rule.id: list(template_limits(project, sizes())) for rule in RULES if rule.check is template_limits}
+def _findings(project: Project, sizes: Callable[[], CompiledSizes]) -> list[Finding]:
+    found = check_project(project)
+    values = module_param_values(project)
+    for name, file in files_of(project).items():
+        symbols = FileSymbols(file, values.get(name, {}))
+        for resource in file.resources:
+            found += check_resource(resource, symbols, name)
+    # The sizes last, so that a child computing them has the longest start; hits in RULES order.
+    hits = {rule.id: list(rule.check(project)) for rule in RULES if rule.check is not template_limits}
+    hits |= {rule.id: list(template_limits(project, sizes())) for rule in RULES if rule.check is template_limits}
     for rule in RULES:
         for hit in hits[rule.id]:
             message = f"{hit.detail + '; ' if hit.detail else ''}{rule.reason}; fix: {rule.fix}"
@@ -60,17 +60,23 @@ def _findings(project: Project, *, parallel: bool) -> list[Finding]:
     return found
 
 
-def validate_project(project: Project, *, parallel: bool = False) -> tuple[Report, Project]:
+def validate_project(
+    project: Project, *, parallel: bool = False, sizes: Callable[[], CompiledSizes] | None = None
+) -> tuple[Report, Project]:
     """Every finding on the project, and the project with each honoured suppression written into
-    the resource it concerns (as `// checkov:skip=ID: reason`, the comment scanners read). With
-    `parallel`, the compiled-size estimate runs in a child process meanwhile (validation/size_estimate.py:
-    for a caller that owns its process)."""
+    the resource it concerns (as `// checkov:skip=ID: reason`, the comment scanners read); a
+    module file with none keeps its record. With `parallel`, the compiled-size estimate runs in a
+    child process meanwhile (validation/size_estimate.py: for a caller that owns its process);
+    `sizes` gives an estimate the caller started itself (size_estimate), to do more meanwhile."""
+    if sizes is None:
+        with size_estimate(project, in_child=parallel) as estimate:
+            return validate_project(project, sizes=estimate)
     stack = project.stack_path
     wanted = project.suppressions
     used: set[tuple[str, str]] = set()
     findings: list[Finding] = []
     additions: dict[tuple[str, str], list[Suppression]] = {}
-    for finding in _findings(project, parallel=parallel):
+    for finding in _findings(project, sizes):
         reason = wanted.get(finding.path, {}).get(finding.rule)
         if reason is not None and finding.rule in RULES_BY_ID:
             used.add((finding.path, finding.rule))
@@ -118,12 +124,13 @@ def _with_suppressions(project: Project, additions: Mapping[tuple[str, str], lis
             attrs.evolve(resource, suppressions=(*resource.suppressions, *dict.fromkeys(extra))) if extra else resource
         )
 
-    modules = {
-        name: attrs.evolve(file, resources=tuple(amend(name, r) for r in file.resources))
-        for name, file in project.modules.items()
-    }
-    main = attrs.evolve(project.main, resources=tuple(amend(MAIN, r) for r in project.main.resources))
-    return attrs.evolve(project, main=main, modules=modules)
+    def amended(name: str, file: BicepFile) -> BicepFile:
+        resources = tuple(amend(name, r) for r in file.resources)
+        changed = any(new is not old for new, old in zip(resources, file.resources, strict=True))
+        return attrs.evolve(file, resources=resources) if changed else file
+
+    modules = {name: amended(name, file) for name, file in project.modules.items()}
+    return attrs.evolve(project, main=amended(MAIN, project.main), modules=modules)
 
 
 def problems_as_findings(problems: tuple[Problem, ...] | list[Problem]) -> list[Finding]:

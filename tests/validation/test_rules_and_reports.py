@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -13,9 +14,10 @@ from click.testing import CliRunner
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.cli import main
 from momentloop_infra.emit.files import Layout, render_files
+from momentloop_infra.loader import load_stack
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import Output, Param, ParamValue, Variable
-from momentloop_infra.pipeline.run import validate_stack
+from momentloop_infra.pipeline.run import synthesize_files, validate_stack
 from momentloop_infra.pipeline.synthesize import synthesize
 from momentloop_infra.validation import validate_project
 from momentloop_infra.validation.rules import RULES
@@ -184,6 +186,38 @@ def test_suppression_silences_one_construct_and_is_written_beside_the_resource()
     text = render_files(project, Layout.of(REPO / "synth_out", None, REPO))["modules/storage-loose.bicep"]
     body = text.split("resource account ", 1)[1].split("\n}\n", 1)[0]
     assert "  // checkov:skip=ML113: a legacy importer signs requests with the account key\n" in body
+
+
+SUPPRESSING_STACK = """
+from momentloop_infra import BlobStore, Stack
+
+stack = Stack("demo")
+loose = BlobStore(stack, "loose")
+loose.override("properties.allowSharedKeyAccess", True)
+loose.suppress("ML113", "a legacy importer signs requests with the account key")
+BlobStore(stack, "strict")
+"""
+
+
+def test_files_rendered_during_validation_get_the_comments_of_honoured_suppressions(tmp_path: Path) -> None:
+    # momentloop-synth renders the files while validation runs, before it knows which suppressions
+    # it honours: the files it writes must still be those of the validated project.
+    app = tmp_path / "suppressing.py"
+    app.write_text(SUPPRESSING_STACK, "utf-8")
+    stack = load_stack(f"{app}:stack")
+    layout = Layout.of(tmp_path / "out", None, tmp_path)
+    unchecked = synthesize(stack, validate=False)
+    project, files = synthesize_files(stack, "default", layout)
+    assert files == render_files(synthesize(stack), layout)
+    comment = "// checkov:skip=ML113: a legacy importer signs requests with the account key"
+    assert comment in files["modules/storage-loose.bicep"]
+    assert comment not in render_files(unchecked, layout)["modules/storage-loose.bicep"]
+    # Only the file that took the comment is a new record (rendered again); the rest are kept.
+    kept = {path for path, file in project.modules.items() if file == unchecked.modules[path]}
+    assert set(project.modules) - kept == {"modules/storage-loose.bicep"}
+    result = CliRunner().invoke(main, ["--app", f"{app}:stack", "--out", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert comment in (tmp_path / "cli" / "infra" / "modules" / "storage-loose.bicep").read_text("utf-8")
 
 
 def test_an_absent_optional_property_passes_a_must_not_be_true_rule() -> None:

@@ -17,7 +17,9 @@ import pytest
 
 from benchmarks.generated_stack import generated
 from momentloop_infra import synthesize
+from momentloop_infra.emit.files import Layout, render_files
 from momentloop_infra.model.project import Project
+from momentloop_infra.pipeline.run import synthesize_files
 from momentloop_infra.validation import size_estimate, template_size
 from momentloop_infra.validation.core import validate_project
 from momentloop_infra.validation.template_size import CompiledSizes, compiled_sizes
@@ -79,6 +81,20 @@ def test_a_child_process_computes_the_sizes_this_one_would(measured_in: Path) ->
         assert sizes() is found  # asked twice, measured once
     assert found == compiled_sizes(project)
     (child,) = pids(measured_in)
+    assert child != os.getpid()
+
+
+@needs_a_fork
+def test_files_rendered_while_a_child_measures_are_those_rendered_after_validation(
+    measured_in: Path, tmp_path: Path
+) -> None:
+    layout = Layout.of(tmp_path, None, tmp_path)
+    expected = render_files(synthesize(generated(40)), layout)
+    measured_in.write_text("")
+    project, files = synthesize_files(generated(40), "default", layout, parallel=True)
+    assert files == expected
+    assert project.report is not None and project.report.errors == ()
+    (child,) = pids(measured_in)  # measured once, by a child, while this process rendered
     assert child != os.getpid()
 
 
