@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import attrs
@@ -18,7 +19,12 @@ class Role(FieldRepr):
     def symbol_suffix(self) -> str:
         """The name as a symbol's tail: `Storage Blob Data Reader` -> `StorageBlobDataReader`; any
         character a Bicep identifier cannot hold separates words (`SignalR/Web PubSub Contributor`)."""
-        return "".join(word[:1].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", self.name) if word)
+        return _symbol_tail(self.name)
+
+
+@functools.cache  # asked once per grant: a large stack asks for the same few roles thousands of times
+def _symbol_tail(name: str) -> str:
+    return "".join(word[:1].upper() + word[1:] for word in re.split(r"[^A-Za-z0-9]+", name) if word)
 
 
 STORAGE_BLOB_DATA_CONTRIBUTOR = Role("Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe")
