@@ -1,11 +1,15 @@
 """Synthesis speed and memory.
 
-1. The whole `momentloop-synth` process for the MomentLoop stack (wall time, several runs).
+1. The whole `momentloop-synth` process for the MomentLoop stack (wall time, several runs), as the
+   README's first command installs it (`pip install .`, benchmarks/plain_install.py: what a user
+   runs) and, beside it, from the test command's editable install (whose finder every start-up
+   imports).
 2. Generated stacks of N apps, N blob stores and their connections (N = 10, 100, 500; each app
    read-write on its own store and read on its neighbour's; benchmarks/generated_stack.py), each
    size timed two ways, both whole processes:
-   - `momentloop-synth --app benchmarks/generated_stack.py:stack`: the command a user runs (its
-     validation estimates the compiled size in a forked child meanwhile: two cores' work);
+   - `momentloop-synth --app benchmarks/generated_stack.py:stack`, the plain install: the command a
+     user runs (a forked child estimates the compiled size while it validates and renders the
+     files: two cores' work);
    - a Python script importing the library, building the stack and writing it (synthesize +
      write), which also reports the in-process synthesis time per app (flat when growth is linear).
    Peak memory is each process's maximum resident set (from the kernel). Whether every template
@@ -37,8 +41,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from plain_install import plain_install
+
 REPO = Path(__file__).resolve().parents[1]
-SYNTH = Path(sys.executable).parent / "momentloop-synth"
+EDITABLE_SYNTH = Path(sys.executable).parent / "momentloop-synth"
 
 GENERATED = r"""
 import json, resource, sys, tempfile, time
@@ -78,7 +84,8 @@ print(json.dumps(found))
 """
 
 
-# The interpreter and the two libraries the synthesizer imports: what no change of ours can remove.
+# The interpreter and the two libraries the synthesizer imports (in the plain install): what no
+# change of ours can remove.
 FLOOR = "import click, attrs"
 
 
@@ -113,9 +120,13 @@ def main() -> None:
     # PYTHONDONTWRITEBYTECODE would recompile every module on every run. Measure the former.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "momentloop_infra")], check=True)
     with tempfile.TemporaryDirectory() as tmp:
-        cli = [str(SYNTH), "--app", "examples/momentloop.py:stack", "--out", tmp]
+        synth = plain_install(Path(tmp) / "plain")
+        cli = [str(synth), "--app", "examples/momentloop.py:stack", "--out", tmp]
+        editable_cli = [str(EDITABLE_SYNTH), *cli[1:]]
         timed(cli)  # warm the file cache
+        timed(editable_cli)
         cli_times: list[float] = []
+        editable_times: list[float] = []
         floor_times: list[float] = []
         generated: dict[int, list[tuple[float, dict[str, object]]]] = {n: [] for n in SIZES}
         # The user's command on the generated stack, written into a folder removed before each run.
@@ -128,10 +139,11 @@ def main() -> None:
         cdk_runs: dict[tuple[str, int], list[tuple[float, dict[str, object]]]] = {}
         for _ in range(ROUNDS):  # interleaved: each round runs every process once
             cli_times.append(timed(cli)[0])
-            floor_times.append(timed([sys.executable, "-c", FLOOR])[0])
+            editable_times.append(timed(editable_cli)[0])
+            floor_times.append(timed([str(synth.parent / "python"), "-c", FLOOR])[0])
             for n in SIZES:
                 shutil.rmtree(user_out, ignore_errors=True)
-                command = [str(SYNTH), "--app", "benchmarks/generated_stack.py:stack", "--out", str(user_out)]
+                command = [str(synth), "--app", "benchmarks/generated_stack.py:stack", "--out", str(user_out)]
                 user_runs[n].append(timed_peak(command, {**os.environ, "MOMENTLOOP_BENCH_APPS": str(n)}))
                 wall, out = timed([sys.executable, "-c", GENERATED, str(n)])
                 generated[n].append((wall, json.loads(out)))
@@ -140,14 +152,18 @@ def main() -> None:
                     cdk_runs.setdefault((mode, n), []).append((wall, json.loads(out)))
     best, median = min(cli_times), statistics.median(cli_times)
     print(f"momentloop-synth process, MomentLoop stack ({ROUNDS} interleaved rounds):")
-    print(f"  best {best:.3f} s  median {median:.3f} s  (target < 0.15 s)")
+    print(f"  installed with `pip install .`: best {best:.3f} s  median {median:.3f} s  (target < 0.15 s)")
+    print(
+        f"  the editable install of the test command: best {min(editable_times):.3f} s  "
+        f"median {statistics.median(editable_times):.3f} s"
+    )
     print(
         f"  floor, python importing click + attrs: best {min(floor_times):.3f} s  "
         f"median {statistics.median(floor_times):.3f} s"
     )
     print()
     print("generated stacks: N apps + N blob stores, each app read-write on its store and read on its neighbour's")
-    print("  cli = `momentloop-synth --app benchmarks/generated_stack.py:stack`, the command a user runs;")
+    print("  cli = `momentloop-synth --app benchmarks/generated_stack.py:stack` (installed with `pip install .`);")
     print("  script = a Python process importing the library; synth ms/app = its in-process synthesis")
     header: tuple[tuple[str, int], ...] = ("N", 5), ("resources", 9), ("roles", 6), ("files", 6)
     header += (("cli best", 10), ("cli med", 9))
