@@ -1,10 +1,10 @@
-"""The one way to turn a stack into files, check files on disk, and validate: used by the CLI,
-`Stack.synth()` and the tests alike."""
+"""The one way to turn a stack into files (synthesize_files, write) and to validate it: used by the
+CLI, `Stack.synth()` and the tests alike; emit.disk compares the files with those on disk."""
 
 from __future__ import annotations
 
 from momentloop_infra.construct import Construct
-from momentloop_infra.emit.disk import diff, write_files
+from momentloop_infra.emit.disk import write_files
 from momentloop_infra.emit.files import Layout, render_again, render_files
 from momentloop_infra.errors import StackError
 from momentloop_infra.model.findings import Report
@@ -36,11 +36,6 @@ def write(project: Project, layout: Layout) -> dict[str, str]:
         files = render_files(project, layout)
         write_files(files, layout)
     return files
-
-
-def stale(project: Project, layout: Layout) -> list[str]:
-    """Unified diff lines between the files on disk and the project; empty when up to date."""
-    return diff(render_files(project, layout), layout)
 
 
 def validate_stack(stack: Construct, profile: str = "default") -> Report:
