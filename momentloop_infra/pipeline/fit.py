@@ -108,6 +108,8 @@ def fit_modules(
     group_params: list[list[Param]] = []
     group_needs: list[set[int]] = []
     for index, chunk in enumerate(chunks):
+        # A read many of the group's calls make of another group (the environment's id), rewritten once.
+        reads_moved: dict[Expr, Expr] = {}
         inner: list[ModuleCall] = []
         params: dict[str, Param] = {}
         arguments: dict[str, object] = {}
@@ -118,7 +120,7 @@ def fit_modules(
             foreign = [s for s in reads if group_of.get(s, index) != index]
             rewritten = call.params
             if foreign:  # most calls read only their own group's modules
-                rewritten = _rewrite(call.params, {}, dict.fromkeys(foreign, index), read_from)
+                rewritten = _rewrite(call.params, {}, dict.fromkeys(foreign, index), read_from, reads_moved)
                 reads = refs_of(rewritten.values())
             for symbol in sorted(reads):
                 if symbol in group_of or symbol in params:
@@ -244,7 +246,10 @@ def _rewrite(
     renamed: Mapping[str, str],
     moved: Mapping[str, object],
     read_from: object = None,
+    done: dict[Expr, Expr] | None = None,
 ) -> dict[str, object]:
+    """`params` with their expressions rewritten. `done` holds expressions already rewritten for
+    the same reader: what an expression turns into depends only on the groups of what it reads."""
     # Most values are one expression: rewritten without walking a structure for it, and most of
     # those read nothing renamed or moved (kept as they are, which _rewrite_expr would return).
     old_names, moved_names = renamed.keys(), moved.keys()
@@ -254,8 +259,13 @@ def _rewrite(
             out[k] = _rewrite_value(v, renamed, moved, read_from)
         elif old_names.isdisjoint(v.refs) and moved_names.isdisjoint(v.refs):
             out[k] = v
-        else:
+        elif done is None:
             out[k] = _rewrite_expr(v, renamed, moved, read_from)
+        else:
+            found = done.get(v)
+            if found is None:
+                found = done[v] = _rewrite_expr(v, renamed, moved, read_from)
+            out[k] = found
     return out
 
 

@@ -21,18 +21,21 @@ def identity_file(path: str) -> BicepFile:
         {"name": ref("name"), "location": ref("location"), "tags": ref("tags")},
         path=path,
     )
-    return BicepFile(
-        params=common_params(),
-        resources=(identity,),
-        outputs=tuple(
-            Output(name, "string", ref("identity").prop(prop))
-            for name, prop in (
-                ("id", "id"),
-                ("name", "name"),
-                ("clientId", "properties.clientId"),
-                ("principalId", "properties.principalId"),
-            )
-        ),
+    return BicepFile(params=common_params(), resources=(identity,), outputs=_identity_outputs())
+
+
+@functools.cache
+def _identity_outputs() -> tuple[Output, ...]:
+    """What every identity module returns: one set of records for all (every app compares its
+    file with the one already written, quickly when they hold the same records)."""
+    return tuple(
+        Output(name, "string", ref("identity").prop(prop))
+        for name, prop in (
+            ("id", "id"),
+            ("name", "name"),
+            ("clientId", "properties.clientId"),
+            ("principalId", "properties.principalId"),
+        )
     )
 
 
