@@ -89,7 +89,7 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
         click.echo(f"up to date: {_where(layout, project)} match {app}")
         return
     try:
-        write_files(files, layout)
+        written = write_files(files, layout)
     except OSError as exc:
         _fail(f"cannot write the output: {exc}")
     if project.report is not None:
@@ -98,6 +98,7 @@ def main(ctx: click.Context, app: str, out: str | None, profile: str, check: boo
     click.echo(
         f"synthesized {stack.node.id!r} (profile {profile}) into {_where(layout, project)}: {len(files)} files, "
         f"{project.resource_count} resources, {project.role_assignment_count} role assignments"
+        + ("" if written else " (up to date already: nothing written)")
     )
 
 

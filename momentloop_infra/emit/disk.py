@@ -10,10 +10,14 @@ from pathlib import Path
 from momentloop_infra.emit.files import AZURE_YAML, WORKFLOW, Layout
 
 
-def write_files(files: dict[str, str], layout: Layout) -> None:
+def write_files(files: dict[str, str], layout: Layout) -> bool:
     """Write `infra/` as a whole (built beside it, then swapped in) and the files outside it
     (azure.yaml, the workflow) each by rename, so an interrupted run leaves the previous output
-    intact, never a mix."""
+    intact, never a mix. Returns False, having written nothing, when the output on disk is these
+    files byte for byte already: a run that changes nothing leaves every file and its time as it
+    was, for the editors, watchers and build tools that go by them."""
+    if on_disk(files, layout):
+        return False
     layout.out.mkdir(parents=True, exist_ok=True)
     # mkdir, not mkdtemp: the folder takes the umask's mode (0755 under 022), not mkdtemp's 0700.
     staging = layout.out / f".infra-new-{os.getpid()}"
@@ -50,6 +54,27 @@ def write_files(files: dict[str, str], layout: Layout) -> None:
             shutil.rmtree(staging)
         for tmp, _ in pending:
             tmp.unlink(missing_ok=True)
+    return True
+
+
+def on_disk(files: dict[str, str], layout: Layout) -> bool:
+    """Whether the output on disk is exactly `files`: infra/ holding them and nothing else, every
+    file byte for byte (line endings too), and each file outside infra/ likewise."""
+    inside = [rel for rel in files if layout.outside_infra(rel) is None]
+    folders = {parent.as_posix() for rel in inside for parent in Path(rel).parents if parent != Path()}
+    try:
+        if not layout.infra.is_dir() or layout.infra.is_symlink():
+            return False
+        found = {path.relative_to(layout.infra).as_posix() for path in layout.infra.rglob("*")}
+        if found != set(inside) | folders:
+            return False
+        for rel, text in files.items():
+            target = layout.outside_infra(rel) or layout.infra / rel
+            if target.is_symlink() or not target.is_file() or target.read_bytes() != text.encode("utf-8"):
+                return False
+    except OSError:  # unreadable: written again, as if different
+        return False
+    return True
 
 
 def read_existing(layout: Layout, outside: tuple[str, ...] = (AZURE_YAML,)) -> dict[str, str]:

@@ -31,7 +31,8 @@ def synthesize_files(
 
 
 def write(project: Project, layout: Layout) -> dict[str, str]:
-    """Render the project and write it (infra/ swapped in whole); returns the files written."""
+    """Render the project and write it (infra/ swapped in whole, unless it is on disk already);
+    returns the files of the output."""
     with collector_paused():
         files = render_files(project, layout)
         write_files(files, layout)

@@ -57,6 +57,36 @@ def test_check_passes_on_fresh_output_and_fails_with_a_diff_when_stale(tmp_path:
     assert before == {p: p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
 
 
+def _state(folder: Path) -> dict[Path, tuple[int, int, bytes]]:
+    """Every path under `folder` with its inode, modification time and bytes (b'' for a folder)."""
+    return {
+        p: (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes() if p.is_file() else b"") for p in folder.rglob("*")
+    }
+
+
+def test_a_run_that_changes_nothing_writes_nothing_and_any_difference_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run("--app", "examples/small.py:stack", "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    assert "nothing written" not in first.stdout
+    written = _state(out)
+    again = run("--app", "examples/small.py:stack", "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert "11 files, 11 resources, 2 role assignments (up to date already: nothing written)" in again.stdout
+    assert _state(out) == written  # the same files, inodes and times: not even swapped in again
+    # Anything that differs gets the whole output written again: line endings, a stray file or folder.
+    main = out / "infra/main.bicep"
+    main.write_bytes(main.read_bytes().replace(b"\n", b"\r\n"))
+    (out / "infra/modules/extra.bicep").write_text("// stray\n")
+    (out / "infra/empty").mkdir()
+    (out / "azure.yaml").write_text("# edited\n")
+    fixed = run("--app", "examples/small.py:stack", "--out", str(out))
+    assert fixed.returncode == 0 and "nothing written" not in fixed.stdout
+    assert {p: content for p, (_, _, content) in _state(out).items()} == {
+        p: content for p, (_, _, content) in written.items()
+    }
+
+
 def test_bad_stack_exits_2_lists_every_problem_and_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "bad.py").write_text(BAD_STACK)
     result = run("--app", "bad.py:stack", "--out", "out", cwd=tmp_path)
