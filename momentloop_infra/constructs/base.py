@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
@@ -132,7 +132,9 @@ class AzureConstruct(Construct, Generic[S]):
             return
         self._overrides.append((path, value))
 
-    def apply_overrides(self, resource: Resource) -> Resource:
+    def apply_overrides(self, resource: Resource, lift: Callable[[object], object] | None = None) -> Resource:
+        """`resource` with the overrides set; `lift` turns each value given into what the module
+        writes (a Resource's: main.bicep expressions into its parameters)."""
         if not self._overrides:
             return resource
         body: dict[str, Any] = copy.deepcopy(dict(resource.body))
@@ -146,7 +148,7 @@ class AzureConstruct(Construct, Generic[S]):
                     break
                 target = nxt
             else:
-                target[parts[-1]] = value
+                target[parts[-1]] = value if lift is None else lift(value)
         return attrs.evolve(resource, body=body, overridden=tuple(path for path, _ in self._overrides))
 
     # -- reasoned suppressions --------------------------------------------------------------

@@ -10,17 +10,18 @@ reads one of its properties in main.bicep terms (the module output is created fo
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
-import attrs
-
 from momentloop_infra.bicep.expr import Expr, output, ref
+from momentloop_infra.bicep.functions import interpolate
 from momentloop_infra.build.naming import camel, joined
 from momentloop_infra.build.settings import FieldProblem, Settings, required, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.attr import Attr, foreign_attrs
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, Principal
 from momentloop_infra.constructs.grants import MAX_PRINCIPAL_PARAMS, looped_grants
@@ -30,18 +31,11 @@ from momentloop_infra.model.records import BicepFile, BicepType, Output, Param, 
 from momentloop_infra.model.records import Resource as ResourceRecord
 from momentloop_infra.model.resources import common_params, role_assignment
 from momentloop_infra.model.type_names import name_rule_for
-from momentloop_infra.validation.schema import body_properties, property_kind
+from momentloop_infra.validation.schema import body_properties, missing_property, property_kind
 
 TYPE_REF = re.compile(r"^[A-Z][A-Za-z0-9]*(\.[A-Za-z0-9]+)+(/[A-Za-z][A-Za-z0-9]*)+@\d{4}-\d{2}-\d{2}(-preview)?$")
 ATTR_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$")
 BICEP_TYPES: tuple[BicepType, ...] = ("string", "int", "bool", "object", "array")
-
-
-@attrs.frozen(repr=False)
-class Attr(Expr):
-    """A property of a Resource as a main.bicep expression (its module's output), with its type."""
-
-    bicep_type: BicepType = "string"
 
 
 def _type_ref(value: str) -> None:
@@ -143,8 +137,15 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         if not isinstance(path, str) or not ATTR_PATH.fullmatch(path):
             self.node.add_problem("attr", path, "give a dotted property path such as 'properties.serviceBusEndpoint'")
             return Attr("''")
-        type_ref = self.settings_values("default").get("type")
-        kind = "string" if path in ("id", "name") else property_kind(str(type_ref), path)
+        type_ref = str(self.settings_values("default").get("type"))
+        missing = None if path in ("id", "name", "type", "apiVersion") else missing_property(type_ref, path)
+        if missing is not None:
+            part, known = missing
+            close = difflib.get_close_matches(part, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+            self.node.add_problem("attr", path, f"{part!r} is not a property there in {type_ref}; {hint}")
+            return Attr("''")
+        kind = "string" if path in ("id", "name") else property_kind(type_ref, path)
         bicep_type: BicepType = kind if kind in BICEP_TYPES else "string"
         top = self.top
         prefix = () if self.parent is None else (self.local_symbol,)
@@ -152,9 +153,10 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         held = top._outputs.get(name)
         if held is not None and held[0] != f"{self.node.path}:{path}":
             name = joined(*prefix, *path.split("."))
-        top._outputs[name] = (f"{self.node.path}:{path}", ref(self.local_symbol).prop(path), bicep_type)
+        local = ref(self.local_symbol).prop(path)
+        top._outputs[name] = (f"{self.node.path}:{path}", local, bicep_type)
         found = output(top.symbol, name)
-        return Attr(found.text, found.refs, bicep_type)
+        return Attr(found.text, found.refs, bicep_type, local=local.text, module=top.symbol, origin=self)
 
     # -- suppressions ------------------------------------------------------------------------------
 
@@ -180,11 +182,28 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
 
     def check(self, settings: ResourceSettings, plan: Plan) -> list[Problem]:
         found: list[Problem] = []
+        named: dict[tuple[str, str, str], str] = {}  # (parent, type, name) -> the child named so first
         for child in self.resources():
             child_settings: ResourceSettings | None = settings
             if child is not self:
                 child_settings, issues = child.resolve(plan.profile)
                 found += issues
+            if child_settings is not None:
+                found += foreign_attrs(child, "properties", child_settings.properties)
+                found += foreign_attrs(child, "sku", child_settings.sku)
+            if child_settings is not None and child.parent is not None:
+                own = child_settings.name or child.node.id
+                first = named.setdefault((child.parent.node.path, child.type_name, own), child.node.path)
+                if first != child.node.path:
+                    found.append(
+                        Problem(
+                            child.node.path,
+                            "name",
+                            own,
+                            f"{first} has that name under {child.parent.node.path} already; "
+                            "give each child of a resource a name of its own",
+                        )
+                    )
             if child_settings is not None and child.parent is not None:
                 parent_type = child.parent.type_name
                 if (
@@ -230,10 +249,10 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         record = ResourceRecord(
             self.local_symbol, type_, version, body, suppressions=tuple(self._scanner_skips), path=self.node.path
         )
-        return self.apply_overrides(record)
+        return self.apply_overrides(record, inputs.lift)
 
     def build(self, settings: ResourceSettings, plan: Plan, synth: Synthesis) -> None:
-        inputs = _Inputs()
+        inputs = _Inputs(self.symbol)
         records: list[ResourceRecord] = []
         grants: list[ResourceRecord] = []
         principals: dict[str, Param] = {}
@@ -279,25 +298,46 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
 
 class _Inputs:
     """What a Resource module takes from main.bicep: a parameter per main.bicep expression in its
-    body (another resource's attr(), say), and whether it needs the region and the tags."""
+    body (another resource's attr(), say), and whether it needs the region and the tags. An
+    attr() of a resource of the same module is read there directly (`busOrders.name`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, module: str) -> None:
+        self.module = module
         self.params: list[Param] = []
         self.arguments: dict[str, object] = {}
         self.location = False
         self.tags = False
 
     def lift(self, value: object) -> object:
-        """The value with every main.bicep expression replaced by a module parameter."""
+        """The value with every main.bicep expression replaced by a module parameter (an object's
+        keys too: an expression key is written as an interpolated string, `'${key}'`)."""
+        if isinstance(value, Attr) and value.module == self.module:
+            return value.local_expr()
+        if isinstance(value, Attr) and any(p.module == self.module for p in value.simple_parts()):
+            return interpolate(*(p if isinstance(p, str) else self.expr(p) for p in value.parts))
         if isinstance(value, Expr):
-            name = joined(*(w for w in re.split(r"[^A-Za-z0-9]+", value.text.replace(".outputs.", ".")) if w))
-            if name not in self.arguments:
-                kind: BicepType = value.bicep_type if isinstance(value, Attr) else "string"
-                self.params.append(Param(name, kind, description=f"{value.text} in main.bicep."))
-                self.arguments[name] = value
-            return ref(name)
+            return self.param_for(value)
         if isinstance(value, Mapping):
-            return {k: self.lift(v) for k, v in value.items()}
+            return {self.key(k): self.lift(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [self.lift(v) for v in value]
         return value
+
+    def expr(self, value: Expr) -> Expr:
+        lifted = self.lift(value)
+        assert isinstance(lifted, Expr)  # an expression lifts to one
+        return lifted
+
+    def key(self, key: object) -> object:
+        if not isinstance(key, Expr):
+            return key
+        lifted = self.expr(key)
+        return lifted if lifted.text.startswith("'") else interpolate(lifted)
+
+    def param_for(self, value: Expr) -> Expr:
+        name = joined(*(w for w in re.split(r"[^A-Za-z0-9]+", value.text.replace(".outputs.", ".")) if w))
+        if name not in self.arguments:
+            kind: BicepType = value.bicep_type if isinstance(value, Attr) else "string"
+            self.params.append(Param(name, kind, description=f"{value.text} in main.bicep."))
+            self.arguments[name] = value
+        return ref(name)

@@ -99,6 +99,24 @@ def property_kind(type_ref: str, path: str) -> str | None:
     return _BICEP_KINDS.get(str(node.get("$type")))
 
 
+def missing_property(type_ref: str, path: str) -> tuple[str, list[str]] | None:
+    """The first part of a dotted path that a bundled `type_ref` resource certainly does not have,
+    with the names it has there; None when the path exists, or the bundle cannot tell (a type not
+    bundled, a discriminated or open object on the way)."""
+    nodes = type_nodes(type_ref)
+    if nodes is None:
+        return None
+    node = nodes[_ref_index(nodes[0]["body"]["$ref"])]
+    for part in path.split("."):
+        if node.get("$type") != "ObjectType" or node.get("additionalProperties") is not None:
+            return None
+        fields = node.get("properties", {})
+        if part not in fields:
+            return part, sorted(fields)
+        node = nodes[_ref_index(fields[part]["type"]["$ref"])]
+    return None
+
+
 def known_versions(type_: str) -> list[str]:
     return sorted(key.split("@", 1)[1] for key in known_types() if key.split("@", 1)[0] == type_)
 

@@ -16,6 +16,7 @@ from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.build.naming import env_name as env_var_name
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
+from momentloop_infra.constructs.attr import foreign_attrs
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
 from momentloop_infra.constructs.container_app.body import AppInputs, app_file
@@ -96,8 +97,10 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
         if extra is None:
             return Connection(self, target, access)
         if extra.grants:
-            for existing in self.connections:
+            for k, existing in enumerate(self.connections):
                 if existing.target is target and existing.grants[-1:] == extra.grants:
+                    if extra.env:  # the same grant again, with more variables: one connection, all of them
+                        existing = self.connections[k] = attrs.evolve(existing, env=(*existing.env, *extra.env))
                     return existing
             connection = target.connection_from(self, access, env_name)
             connection = attrs.evolve(
@@ -127,6 +130,13 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
 
     def identity_output(self, name: str) -> Expr:
         return output(self.identity_symbol, name)
+
+    @property
+    def principal_id(self) -> Expr:
+        """The principal id of the app's identity, for a resource's properties: a data-plane role
+        assignment that is not Azure RBAC (Cosmos DB's sqlRoleAssignments, say). The resource's
+        module waits for the identity, not for the app."""
+        return self.identity_output("principalId")
 
     @property
     def env_vars(self) -> list[EnvVar]:
@@ -183,6 +193,11 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
         elif self.registry is not None and self.registry.node.root is not self.node.root:
             found.append(Problem(path, "registry", self.registry.node.path, "belongs to another stack"))
         found += env_clashes(path, {**settings.env, **dict.fromkeys(self.env_refs, "")}, self.connections)
+        for name, value in self.env_refs.items():
+            found += foreign_attrs(self, f"env.{name}", value)
+        for connection in self.connections:
+            for var in connection.env:
+                found += foreign_attrs(self, f"connect.env.{var.name}", var.value)
         if settings.ingress == "none":
             for connection in plan.connections_to(self):
                 found.append(

@@ -12,6 +12,7 @@ from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.bicep.functions import call, interpolate
 from momentloop_infra.bicep.serialize import render, string_literal
 from momentloop_infra.build.naming import camel
+from momentloop_infra.constructs.attr import as_text
 from momentloop_infra.constructs.connection import EnvVar
 from momentloop_infra.constructs.container_app.settings import ContainerAppSettings
 from momentloop_infra.field_repr import FieldRepr
@@ -109,7 +110,7 @@ def app_file(
             n += 1
             param = f"{base}Value" if n == 2 else f"{base}Value{n}"
         params.append(Param(param, "string", description=f"Value of {name}."))
-        arguments[param] = value
+        arguments[param] = as_text(value) if isinstance(value, Expr) else value
         return ref(param)
 
     env: list[dict[str, object]] = [{"name": "AZURE_CLIENT_ID", "value": ref("identityClientId")}]

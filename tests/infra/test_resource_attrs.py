@@ -1,0 +1,165 @@
+"""attr() readers the first tests did not cover: typed values in an app's env, reads inside the
+same module, strings built from an attr, another stack's resource, mistaken paths, keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from momentloop_infra import Resource, Stack, StackError, synthesize
+from tests.infra.builders import base
+from tests.infra.support import files_of
+
+NAMESPACE = "Microsoft.ServiceBus/namespaces@2024-01-01"
+QUEUE = "Microsoft.ServiceBus/namespaces/queues@2024-01-01"
+STORAGE = "Microsoft.Storage/storageAccounts@2024-01-01"
+REDIS = "Microsoft.Cache/redis@2024-11-01"
+SECURE_STORAGE = {
+    "allowBlobPublicAccess": False,
+    "allowSharedKeyAccess": False,
+    "minimumTlsVersion": "TLS1_2",
+    "supportsHttpsTrafficOnly": True,
+}
+
+
+def problems_of(stack: Stack) -> list[tuple[str, str, object, str]]:
+    with pytest.raises(StackError) as raised:
+        synthesize(stack)
+    return [(p.path, p.field, p.value, p.message) for p in raised.value.problems]
+
+
+def test_an_int_bool_or_object_attr_reaches_an_app_env_as_text() -> None:
+    b = base()
+    files = Resource(b.stack, "files", type=STORAGE, kind="StorageV2", sku="Standard_LRS", properties=SECURE_STORAGE)
+    b.app("api").connect(
+        files,
+        role="Storage Blob Data Reader",
+        env={"ENDPOINTS": files.attr("properties.primaryEndpoints"), "HNS": files.attr("properties.isHnsEnabled")},
+    )
+    out = files_of(b.stack)
+    module = out["modules/storage-storage-accounts-files.bicep"]
+    # The outputs keep their types; the app's parameters are strings, given through string().
+    assert "output primaryEndpoints object = files.properties.primaryEndpoints" in module
+    assert "output isHnsEnabled bool = files.properties.isHnsEnabled" in module
+    assert "    endpoints: string(files.outputs.primaryEndpoints)\n" in out["main.bicep"]
+    assert "    hns: string(files.outputs.isHnsEnabled)\n" in out["main.bicep"]
+    app = out["modules/container-app-api.bicep"]
+    assert "param endpoints string\n" in app and "param hns string\n" in app
+
+
+def test_an_attr_read_in_the_same_module_reads_the_resource_not_the_modules_own_output() -> None:
+    b = base()
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    dead = Resource(bus, "dead-letters", type=QUEUE)
+    Resource(bus, "orders", type=QUEUE, properties={"forwardDeadLetteredMessagesTo": dead.attr("name")})
+    out = files_of(b.stack)
+    module = out["modules/servicebus-namespaces-bus.bicep"]
+    assert "    forwardDeadLetteredMessagesTo: busDeadLetters.name\n" in module
+    call = out["main.bicep"].split("module bus ", 1)[1].split("\n}\n", 1)[0]
+    assert "bus.outputs" not in call  # a module given its own output would be a cycle
+
+
+def test_a_string_built_with_plus_is_one_interpolation_and_an_f_string_is_refused() -> None:
+    b = base()
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    b.app("api", env={"SB_FQDN": "amqps://" + bus.attr("name") + ".servicebus.windows.net"})
+    main = files_of(b.stack)["main.bicep"]
+    assert "    sbFqdn: 'amqps://${bus.outputs.name}.servicebus.windows.net'\n" in main
+    with pytest.raises(TypeError, match="build the string with \\+"):
+        f"{bus.attr('name')}.servicebus.windows.net"  # the formatting is what raises
+
+
+def test_an_attr_of_another_stacks_resource_is_a_problem_naming_the_variable() -> None:
+    b = base()
+    Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")  # the same id as theirs
+    theirs = Resource(Stack("partner"), "bus", type=NAMESPACE, sku="Standard")
+    b.app("api", env={"PARTNER_BUS": theirs.attr("properties.serviceBusEndpoint")})
+    ((path, field, value, message),) = problems_of(b.stack)
+    assert (path, field, value) == ("demo/api", "env.PARTNER_BUS", "partner/bus")
+    assert "another stack" in message
+
+
+def test_a_mistaken_attr_path_is_a_problem_with_the_close_match() -> None:
+    b = base()
+    cache = Resource(b.stack, "cache", type=REDIS, properties={"sku": {"name": "Basic", "family": "C", "capacity": 0}})
+    b.app("api", env={"REDIS_HOST": cache.attr("properties.hostname")})
+    ((path, field, value, message),) = problems_of(b.stack)
+    assert (path, field, value) == ("demo/cache", "attr", "properties.hostname")
+    assert message.endswith("did you mean 'hostName'?")
+
+
+def test_two_children_of_one_parent_may_not_share_a_name() -> None:
+    b = base()
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    Resource(bus, "orders", type=QUEUE)
+    Resource(bus, "q2", type=QUEUE, name="orders")
+    ((path, field, value, message),) = problems_of(b.stack)
+    assert (path, field, value) == ("demo/bus/q2", "name", "orders")
+    assert "demo/bus/orders has that name under demo/bus already" in message
+
+
+def test_connecting_again_with_the_same_role_adds_its_variables() -> None:
+    b = base()
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    app = b.app("api")
+    first = app.connect(
+        bus, role="Azure Service Bus Data Sender", env={"SB_HOST": bus.attr("properties.serviceBusEndpoint")}
+    )
+    second = app.connect(bus, role="Azure Service Bus Data Sender", env={"SB_NAME": bus.attr("name")})
+    assert [v.name for v in second.env] == ["SB_HOST", "SB_NAME"] and len(first.grants) == len(second.grants) == 1
+    module = files_of(b.stack)["modules/container-app-api.bicep"]
+    assert "name: 'SB_HOST'" in module and "name: 'SB_NAME'" in module
+
+
+def test_an_attr_as_an_object_key_in_an_override_becomes_a_parameter() -> None:
+    b = base()
+    identity = Resource(b.stack, "job-id", type="Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31")
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    bus.override("identity", {"type": "UserAssigned", "userAssignedIdentities": {identity.attr("id"): {}}})
+    module = files_of(b.stack)["modules/servicebus-namespaces-bus.bicep"]
+    assert "param jobIdId string\n" in module
+    assert "    userAssignedIdentities: {\n      '${jobIdId}': {}\n    }\n" in module
+
+
+def test_a_data_plane_role_is_explained_and_principal_id_assigns_it() -> None:
+    b = base()
+    account = Resource(
+        b.stack,
+        "docs",
+        type="Microsoft.DocumentDB/databaseAccounts@2024-11-15",
+        properties={"databaseAccountOfferType": "Standard", "locations": [{"locationName": "westeurope"}]},
+    )
+    app = b.app("api")
+    app.connect(account, role="Cosmos DB Built-in Data Contributor")
+    ((_, field, _, message),) = problems_of(b.stack)
+    assert field == "connect.role"
+    assert "is an Azure Cosmos DB data-plane role, not an Azure RBAC role" in message
+    assert "'/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'" in message
+
+    b = base()
+    account = Resource(
+        b.stack,
+        "docs",
+        type="Microsoft.DocumentDB/databaseAccounts@2024-11-15",
+        properties={"databaseAccountOfferType": "Standard", "locations": [{"locationName": "westeurope"}]},
+    )
+    app = b.app("api", env={"COSMOS_ENDPOINT": account.attr("properties.documentEndpoint")})
+    Resource(
+        account,
+        "api-writer",
+        type="Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15",
+        name="8c2f6e4e-0d55-4e2a-9a55-6a8f9f1b2c01",
+        properties={
+            "roleDefinitionId": account.attr("id") + "/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002",
+            "principalId": app.principal_id,
+            "scope": account.attr("id"),
+        },
+    )
+    out = files_of(b.stack)
+    module = out["modules/documentdb-database-accounts-docs.bicep"]
+    assert "    roleDefinitionId: '${docs.id}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'\n" in module
+    assert "    scope: docs.id\n" in module
+    assert "param apiIdentityPrincipalId string\n" in module
+    assert "    principalId: apiIdentityPrincipalId\n" in module
+    call = out["main.bicep"].split("module docs ", 1)[1].split("\n}\n", 1)[0]
+    # The account's module waits on the app's identity only: the app reads the account.
+    assert "apiIdentity.outputs.principalId" in call and "api.outputs" not in call
