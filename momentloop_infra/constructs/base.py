@@ -232,7 +232,7 @@ class AzureConstruct(Construct, Generic[S]):
         if self.grant_scope is not None and plan.grants_on(self):
             own, *access = plan.grant_chunks(self)
             params, grants, grant_arguments = grant_resources(
-                self, plan, self.grant_scope, positional=synth.share, grants=own
+                self, plan, self.grant_scope, positional=synth.share, grants=own, besides=len(file.params)
             )
             file = extended(file, params, grants)
             arguments = {**arguments, **grant_arguments}

@@ -18,8 +18,10 @@ from momentloop_infra.model.roles import Role
 
 # Past this many principals, a module takes their ids as one object parameter per role (ARM allows
 # 256 parameters per template) and grants each role in one loop over it; below it, one parameter
-# and one assignment each, as the MomentLoop output has.
+# and one assignment each, as the MomentLoop output has. So does a module whose own parameters (a
+# vault's secrets) and the principals' would pass 256 together.
 MAX_PRINCIPAL_PARAMS = 200
+MAX_MODULE_PARAMS = 256
 
 
 def grant_resources(
@@ -29,16 +31,18 @@ def grant_resources(
     *,
     positional: bool = False,
     grants: Sequence[RoleGrant] | None = None,
+    besides: int = 0,
 ) -> tuple[tuple[Param, ...], tuple[Resource, ...], dict[str, object]]:
     """For every grant on `target` (or those of `grants`, one module's share of them): a
     principal-id parameter, the role assignment, and the call argument main.bicep passes (the app
     identity's principalId, known before the app exists). `positional` names them by their order
     (`principal1Id`), not by the app, so that like targets write the same module text and can share
     one file. Past MAX_PRINCIPAL_PARAMS principals, one object parameter and one looped assignment
-    per role instead (`looped_grants`), the same text for any principals."""
+    per role instead (`looped_grants`), the same text for any principals; likewise when they and
+    the `besides` parameters the module declares already would pass ARM's 256."""
     grants = plan.grants_on(target) if grants is None else grants
     principals = {id(g.principal): g.principal for g in grants}
-    if len(principals) > MAX_PRINCIPAL_PARAMS:
+    if len(principals) > MAX_PRINCIPAL_PARAMS or len(principals) + besides > MAX_MODULE_PARAMS:
         return looped_grants(grants, scope_symbol, target.node.path)
     params: dict[str, Param] = {}
     resources: list[Resource] = []

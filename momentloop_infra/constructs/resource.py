@@ -24,7 +24,7 @@ from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.attr import Attr, foreign_attrs
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, Principal
-from momentloop_infra.constructs.grants import MAX_PRINCIPAL_PARAMS, looped_grants
+from momentloop_infra.constructs.grants import MAX_MODULE_PARAMS, MAX_PRINCIPAL_PARAMS, looped_grants
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import Problem
 from momentloop_infra.model.records import BicepFile, BicepType, Output, Param, Suppression
@@ -256,13 +256,17 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         records: list[ResourceRecord] = []
         grants: list[ResourceRecord] = []
         principals: dict[str, Param] = {}
-        # Past MAX_PRINCIPAL_PARAMS apps, each role on each resource is one loop over their ids.
-        looped = len({id(g.principal) for m in self.resources() for g in plan.grants_on(m)}) > MAX_PRINCIPAL_PARAMS
+        members: list[Resource] = []
         for member in self.resources():
             found = settings if member is self else member.resolve(plan.profile)[0]
-            if found is None:
-                continue  # reported by check()
-            records.append(member.record(found, inputs))
+            if found is not None:  # else reported by check()
+                records.append(member.record(found, inputs))
+                members.append(member)
+        # Past MAX_PRINCIPAL_PARAMS apps (or past ARM's 256 parameters with the module's others:
+        # name, location, tags and what its bodies read), each role on each resource is one loop.
+        apps = len({id(g.principal) for m in members for g in plan.grants_on(m)})
+        looped = apps > MAX_PRINCIPAL_PARAMS or apps + 3 + len(inputs.params) > MAX_MODULE_PARAMS
+        for member in members:
             prefix = "" if member is self else member.local_symbol[:1].upper() + member.local_symbol[1:]
             if looped:
                 ids, assignments, passed = looped_grants(

@@ -13,6 +13,7 @@ from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import StackError
+from momentloop_infra.model.findings import Report
 from momentloop_infra.model.project import Grant, Project, Service, Workflow
 from momentloop_infra.model.records import ParamValue
 from momentloop_infra.pipeline.collector import collector_paused
@@ -21,6 +22,7 @@ from momentloop_infra.pipeline.loops import collapse, constants_of
 from momentloop_infra.pipeline.main_file import main_file
 from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
 from momentloop_infra.validation.core import ValidationFailed, validate_project
+from momentloop_infra.validation.rules import TEMPLATE_LIMITS_RULE
 from momentloop_infra.validation.template_size import CompiledSizes
 
 
@@ -33,13 +35,47 @@ def deploy_workflow(stack: Construct, offered: list[Workflow]) -> Workflow | Non
     return offered[0] if offered else Workflow()
 
 
-def synthesize(stack: Construct, profile: str = "default", *, validate: bool = True, parallel: bool = False) -> Project:
+def synthesize(
+    stack: Construct, profile: str = "default", *, validate: bool = True, parallel: bool = False, share: bool = False
+) -> Project:
     """The project for `profile`; with `validate` (the default) also every offline check, raising
     StackError (a ValidationFailed) with every blocking finding. Raises StackError listing every
     problem of the stack before anything is built. `parallel` lets validation use a child process
-    (validate_project): for a caller that owns its process, as momentloop-synth does."""
+    (validate_project): for a caller that owns its process, as momentloop-synth does. `share`
+    has like constructs share module files whatever the stack's size (see reshaped)."""
     with collector_paused():
-        return _synthesize(stack, profile, validate, parallel)
+        project = _synthesize(stack, profile, share)
+        if not validate:
+            return project
+        try:
+            return checked(project, parallel=parallel)
+        except ValidationFailed as failed:
+            wider = reshaped(stack, profile, failed.report, share)
+            if wider is None:
+                raise
+            try:
+                return checked(wider, parallel=parallel)
+            except ValidationFailed:
+                raise failed from None  # past a limit either way: the layout the stack asked for is reported
+
+
+def reshaped(stack: Construct, profile: str, report: Report, shared: bool) -> Project | None:
+    """The project again with like constructs sharing module files, when the layout of a module
+    file per construct (the one a stack under 800 module calls gets) is past one of ARM's limits:
+    a few hundred distinct files pass 4 MB in main.json sooner where each app has many connections
+    or a vault many secrets, and shared files, each written into main.json once, fit. None when
+    nothing is past a limit or the files were shared already."""
+    if shared or not any(f.rule == TEMPLATE_LIMITS_RULE for f in report.errors):
+        return None
+    if _shares(azure_constructs(stack)):
+        return None
+    with collector_paused():
+        return _synthesize(stack, profile, True)
+
+
+def _shares(constructs: list[AzureConstruct[Any]]) -> bool:
+    # Past 800 deployments a stack is past 4 MB too, one module file per construct: share them.
+    return sum(c.module_calls for c in constructs) > MAX_RESOURCES
 
 
 def _built(plan: Plan, constructs: list[AzureConstruct[Any]], synth: Synthesis) -> Synthesis:
@@ -53,11 +89,10 @@ def _built(plan: Plan, constructs: list[AzureConstruct[Any]], synth: Synthesis) 
     return synth
 
 
-def _synthesize(stack: Construct, profile: str, validate: bool, parallel: bool) -> Project:
+def _synthesize(stack: Construct, profile: str, share: bool) -> Project:
     plan = plan_stack(stack, profile)
     constructs = azure_constructs(stack)
-    # Past 800 deployments a stack is past 4 MB too, one module file per construct: share them.
-    share = sum(c.module_calls for c in constructs) > MAX_RESOURCES
+    share = share or _shares(constructs)
     # environmentName and location, and at least each construct's settings.
     grouped = 2 + sum(c.settings_params for c in constructs) > MAX_PARAMS
     synth = _built(plan, constructs, Synthesis(profile, share=share, group_settings=grouped))
@@ -86,7 +121,7 @@ def _synthesize(stack: Construct, profile: str, validate: bool, parallel: bool) 
         # Like calls become loops: each module's template is written into main.json once.
         main = collapse(main, constants_of(main))
         groups = {name: collapse(file, constants_of(file)) for name, file in groups.items()}
-    project = Project(
+    return Project(
         name=stack.node.id,
         stack_path=stack.node.path,
         profile=profile,
@@ -100,7 +135,6 @@ def _synthesize(stack: Construct, profile: str, validate: bool, parallel: bool) 
         suppressions={c.node.path: c.suppressions for c in held if c.suppressions},
         workflow=deploy_workflow(stack, [w for c in constructs if (w := c.workflow(plan.settings[c.node.path]))]),
     )
-    return checked(project, parallel=parallel) if validate else project
 
 
 def checked(project: Project, *, parallel: bool = False, sizes: Callable[[], CompiledSizes] | None = None) -> Project:

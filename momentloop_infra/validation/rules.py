@@ -285,6 +285,7 @@ def azd_service_unique(project: Project) -> Iterator[Hit]:
 
 
 # Azure Resource Manager's per-template limits ("Resolve errors for template limits").
+TEMPLATE_LIMITS_RULE = "ML210"
 TEMPLATE_LIMITS = (("params", 256), ("variables", 512), ("resources and modules", 800), ("outputs", 64))
 
 
@@ -494,7 +495,7 @@ RULES: tuple[Rule, ...] = (
         azd_service_unique,
     ),
     Rule(
-        "ML210",
+        TEMPLATE_LIMITS_RULE,
         "template-limits",
         "error",
         "Azure rejects a template over 256 parameters, 512 variables, 800 resources, 64 outputs or 4 MB, or "
