@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from momentloop_infra import Resource, Stack, StackError, synthesize
-from tests.infra.builders import base
+from tests.infra.builders import Base, base
 from tests.infra.support import files_of
 
 NAMESPACE = "Microsoft.ServiceBus/namespaces@2024-01-01"
@@ -19,6 +19,15 @@ SECURE_STORAGE = {
     "minimumTlsVersion": "TLS1_2",
     "supportsHttpsTrafficOnly": True,
 }
+
+
+def cosmos_account(b: Base) -> Resource:
+    return Resource(
+        b.stack,
+        "docs",
+        type="Microsoft.DocumentDB/databaseAccounts@2024-11-15",
+        properties={"databaseAccountOfferType": "Standard", "locations": [{"locationName": "westeurope"}]},
+    )
 
 
 def problems_of(stack: Stack) -> list[tuple[str, str, object, str]]:
@@ -122,12 +131,7 @@ def test_an_attr_as_an_object_key_in_an_override_becomes_a_parameter() -> None:
 
 def test_a_data_plane_role_is_explained_and_principal_id_assigns_it() -> None:
     b = base()
-    account = Resource(
-        b.stack,
-        "docs",
-        type="Microsoft.DocumentDB/databaseAccounts@2024-11-15",
-        properties={"databaseAccountOfferType": "Standard", "locations": [{"locationName": "westeurope"}]},
-    )
+    account = cosmos_account(b)
     app = b.app("api")
     app.connect(account, role="Cosmos DB Built-in Data Contributor")
     ((_, field, _, message),) = problems_of(b.stack)
@@ -136,12 +140,7 @@ def test_a_data_plane_role_is_explained_and_principal_id_assigns_it() -> None:
     assert "'/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'" in message
 
     b = base()
-    account = Resource(
-        b.stack,
-        "docs",
-        type="Microsoft.DocumentDB/databaseAccounts@2024-11-15",
-        properties={"databaseAccountOfferType": "Standard", "locations": [{"locationName": "westeurope"}]},
-    )
+    account = cosmos_account(b)
     app = b.app("api", env={"COSMOS_ENDPOINT": account.attr("properties.documentEndpoint")})
     Resource(
         account,
