@@ -38,6 +38,9 @@ ATTR_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$")
 BICEP_TYPES: tuple[BicepType, ...] = ("string", "int", "bool", "object", "array")
 
 
+SKU_PARAM = Param("skuName", "string", description="SKU name.")
+
+
 def _type_ref(value: str) -> None:
     if not TYPE_REF.fullmatch(value):
         raise FieldProblem(
@@ -84,6 +87,7 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
     settings_model = ResourceSettings
     settings_args = ResourceArgs
     module_kind = "resource"
+    settings_params = 1  # the SKU's name, where it has one
 
     def __init__(
         self,
@@ -244,6 +248,8 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
             body["kind"] = settings.kind
         if settings.sku is not None:
             body["sku"] = inputs.lift(settings.sku)
+            if self.parent is None and isinstance(settings.sku.get("name"), str):
+                body["sku"] = {**settings.sku, "name": ref(SKU_PARAM.name)}  # as every construct's SKU is
         if settings.properties is not None:
             body["properties"] = inputs.lift(settings.properties)
         record = ResourceRecord(
@@ -292,6 +298,10 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
             arguments["location"] = ref("location")
         if inputs.tags:
             arguments["tags"] = ref("tags")
+        sku_name = settings.sku.get("name") if settings.sku is not None else None
+        if isinstance(sku_name, str):  # a main.bicep parameter: `azd env set BUS_SKU Premium`
+            params.append(SKU_PARAM)
+            arguments[SKU_PARAM.name] = synth.param(self, "sku", "string", sku_name, description="SKU name.")
         file = BicepFile(
             params=(*params, *inputs.params, *principals.values()),
             resources=(*records, *grants),

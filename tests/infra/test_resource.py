@@ -38,7 +38,10 @@ def test_a_child_resource_lives_in_its_parents_module_with_parent_and_a_relative
     # A queue takes no region or tags of its own (read-only in its type): none are written.
     queue_text = module.split("resource busOrders", 1)[1]
     assert "location" not in queue_text and "tags" not in queue_text
-    assert "  sku: {\n    name: 'Standard'\n  }\n" in module
+    # The SKU's name is a main.bicep parameter, as every construct's is: `azd env set BUS_SKU Premium`.
+    assert "  sku: {\n    name: skuName\n  }\n" in module
+    assert "param busSku = readEnvironmentVariable('BUS_SKU', 'Standard')\n" in files["main.bicepparam"]
+    assert "    skuName: busSku\n" in files["main.bicep"]
     # The name comes from azd's abbreviation for the type; the child has no module of its own.
     assert "name: '${abbrs.serviceBusNamespaces}bus-${resourceToken}'" in files["main.bicep"]
     assert not any("orders" in path for path in files if path.startswith("modules/"))
@@ -118,6 +121,7 @@ def test_a_resource_granted_to_hundreds_of_apps_grants_each_role_as_one_loop() -
         "name",
         "location",
         "tags",
+        "skuName",
         "busJobsAzureServiceBusDataReceiverPrincipalIds",
         "busJobsAzureServiceBusDataSenderPrincipalIds",
     ]

@@ -27,6 +27,9 @@ param logsRetentionDays int
 ])
 param registrySku string
 
+@description('SKU name.')
+param busSku string
+
 @description('Set by azd once the app exists, so re-provisioning keeps the deployed image.')
 param ordersApiExists bool
 
@@ -136,6 +139,7 @@ module bus 'modules/servicebus-namespaces-bus.bicep' = {
     name: '${abbrs.serviceBusNamespaces}bus-${resourceToken}'
     location: location
     tags: tags
+    skuName: busSku
     ordersApiPrincipalId: ordersApiIdentity.outputs.principalId
     fulfilmentPrincipalId: fulfilmentIdentity.outputs.principalId
   }

@@ -7,6 +7,9 @@ param location string
 @description('Tags applied to every resource of this module.')
 param tags object
 
+@description('SKU name.')
+param skuName string
+
 @description('Principal id of the identity of messaging/orders-api.')
 param ordersApiPrincipalId string
 
@@ -18,7 +21,7 @@ resource bus 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   location: location
   tags: tags
   sku: {
-    name: 'Standard'
+    name: skuName
     tier: 'Standard'
   }
   properties: {
