@@ -180,6 +180,12 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
     needs_role = True  # connect() to a Resource names the role it grants
 
     def connection_from(self, source: Principal, access: str | None, env_name: str | None) -> Connection:
+        if env_name is not None:
+            source.node.add_problem(
+                "connect.env_name",
+                env_name,
+                "a Resource's connection sets no variable of its own to rename; name them with env={...}",
+            )
         return Connection(source, self, access)
 
     # -- checks ----------------------------------------------------------------------------------

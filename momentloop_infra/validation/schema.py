@@ -10,6 +10,7 @@ values a parameter can take, those values are checked too.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -377,6 +378,9 @@ def check_resource(resource: Resource, symbols: FileSymbols, file: str) -> list[
     if nodes is None:
         versions = known_versions(resource.type)
         known = f"versions bundled: {', '.join(versions)}" if versions else "the type is not in the bundle"
+        if not versions:  # a misspelt type of a bundled provider reads like one Azure does not have
+            close = difflib.get_close_matches(resource.type, sorted({t.split("@", 1)[0] for t in known_types()}), n=1)
+            known += f"; did you mean {close[0]!r}?" if close else ""
         # Azure may well know it (a newer version, a type outside the bundle): warn, do not refuse.
         return [
             Finding(

@@ -162,3 +162,21 @@ def test_a_data_plane_role_is_explained_and_principal_id_assigns_it() -> None:
     call = out["main.bicep"].split("module docs ", 1)[1].split("\n}\n", 1)[0]
     # The account's module waits on the app's identity only: the app reads the account.
     assert "apiIdentity.outputs.principalId" in call and "api.outputs" not in call
+
+
+def test_a_misspelt_type_is_warned_with_the_bundled_type_it_is_close_to() -> None:
+    b = base()
+    Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespace@2024-01-01", sku="Standard")
+    report = synthesize(b.stack).report
+    assert report is not None
+    (warning,) = [f for f in report.warnings if f.rule == "ML001"]
+    assert warning.message.endswith("did you mean 'Microsoft.ServiceBus/namespaces'?")
+
+
+def test_env_name_on_a_resource_connection_is_a_problem_not_ignored() -> None:
+    b = base()
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    b.app("api").connect(bus, role="Azure Service Bus Data Sender", env_name="BUS_URL")
+    ((path, field, value, message),) = problems_of(b.stack)
+    assert (path, field, value) == ("demo/api", "connect.env_name", "BUS_URL")
+    assert "env={...}" in message
