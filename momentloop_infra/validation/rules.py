@@ -284,6 +284,33 @@ def azd_service_unique(project: Project) -> Iterator[Hit]:
             seen.setdefault(tag, resource.path)
 
 
+# Roles that manage resources or access rather than use them: an app that needs one to do its work
+# is rare, and its identity, once taken, could change or hand out what the role covers.
+PRIVILEGED_ROLES = frozenset(
+    {"Owner", "Contributor", "User Access Administrator", "Role Based Access Control Administrator"}
+)
+
+
+def privileged_grant(project: Project) -> Iterator[Hit]:
+    """A connection granting an app one of PRIVILEGED_ROLES (placed on its assignment where it has
+    one of its own; a role looped over many apps is the target's)."""
+    assignments: dict[tuple[str, str], tuple[str, str]] = {}
+    for name, resource in deployed(project, "Microsoft.Authorization/roleAssignments"):
+        role_id = get(resource.body, "properties.roleDefinitionId")
+        assignments.setdefault((resource.path, str(role_id)), (name, resource.symbol))
+    for grant in project.grants:
+        if grant.role.name in PRIVILEGED_ROLES:
+            found = next(
+                (
+                    at
+                    for (path, role_id), at in assignments.items()
+                    if path == grant.principal and grant.role.guid in role_id
+                ),
+                ("", ""),
+            )
+            yield Hit(grant.principal, "connect.role", grant.role.name, *found, f"on {grant.target}")
+
+
 # Azure Resource Manager's per-template limits ("Resolve errors for template limits").
 TEMPLATE_LIMITS_RULE = "ML210"
 TEMPLATE_LIMITS = (("params", 256), ("variables", 512), ("resources and modules", 800), ("outputs", 64))
@@ -469,6 +496,15 @@ RULES: tuple[Rule, ...] = (
         "allowInsecure serves plain HTTP without redirecting to HTTPS",
         "set properties.configuration.ingress.allowInsecure to false",
         property_rule("Microsoft.App/containerApps", "properties.configuration.ingress.allowInsecure", _not(True)),
+    ),
+    Rule(
+        "ML160",
+        "app-no-privileged-role",
+        "warning",
+        "a role that manages the resource or its access lets whoever takes the app's identity change or "
+        "hand out what it covers",
+        "grant the data role the app needs (e.g. 'Azure Service Bus Data Sender'), or suppress with the reason",
+        privileged_grant,
     ),
     Rule(
         "ML201",

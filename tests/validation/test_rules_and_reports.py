@@ -11,6 +11,7 @@ import attrs
 import pytest
 from click.testing import CliRunner
 
+from momentloop_infra import Resource
 from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.cli import main
 from momentloop_infra.emit.files import Layout, render_files
@@ -40,6 +41,14 @@ def _ov(make: Callable[[Base], Any], path: str, value: object) -> Callable[[Base
     return trip
 
 
+def _granted_owner(b: Base) -> Any:
+    app = b.app("api")
+    app.connect(
+        Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard"), role="Owner"
+    )
+    return app
+
+
 RULE_CASES: dict[str, Callable[[Base], Any]] = {
     "ML110": _ov(lambda b: b.store(), "properties.allowBlobPublicAccess", True),
     "ML111": _ov(lambda b: b.store(), "properties.minimumTlsVersion", "TLS1_1"),
@@ -52,6 +61,7 @@ RULE_CASES: dict[str, Callable[[Base], Any]] = {
     "ML140": _ov(lambda b: b.db(), "properties.authConfig.passwordAuth", "Enabled"),
     "ML141": _ov(lambda b: b.db(), "properties.authConfig.activeDirectoryAuth", "Disabled"),
     "ML150": _ov(lambda b: b.app("api"), "properties.configuration.ingress.allowInsecure", True),
+    "ML160": lambda b: _granted_owner(b),
     "ML102": _ov(
         lambda b: b.store(), "tags", Expr("{ leaked: listKeys(name, '2025-06-01').keys[0].value }", frozenset({"name"}))
     ),
