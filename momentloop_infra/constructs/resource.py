@@ -39,6 +39,7 @@ BICEP_TYPES: tuple[BicepType, ...] = ("string", "int", "bool", "object", "array"
 
 
 SKU_PARAM = Param("skuName", "string", description="SKU name.")
+PRINCIPAL_IDS = Param("principalIds", "object", description="Principal id of each granted app's identity, by app.")
 
 
 def _type_ref(value: str) -> None:
@@ -274,10 +275,27 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
             if found is not None:  # else reported by check()
                 records.append(member.record(found, inputs))
                 members.append(member)
-        # Past MAX_PRINCIPAL_PARAMS apps (or past ARM's 256 parameters with the module's others:
-        # name, location, tags and what its bodies read), each role on each resource is one loop.
-        apps = len({id(g.principal) for m in members for g in plan.grants_on(m)})
-        looped = apps > MAX_PRINCIPAL_PARAMS or apps + 3 + len(inputs.params) > MAX_MODULE_PARAMS
+        params = [p for p in common_params() if p.name == "name" or getattr(inputs, p.name)]
+        arguments: dict[str, object] = {"name": self.resource_name(plan).expression()}
+        if inputs.location:
+            arguments["location"] = ref("location")
+        if inputs.tags:
+            arguments["tags"] = ref("tags")
+        sku_name = settings.sku.get("name") if settings.sku is not None else None
+        if isinstance(sku_name, str):  # a main.bicep parameter: `azd env set BUS_SKU Premium`
+            params.append(SKU_PARAM)
+            arguments[SKU_PARAM.name] = synth.param(self, "sku", "string", sku_name, description="SKU name.")
+        # A principal-id parameter per app, while they and the module's others fit in ARM's 256;
+        # past MAX_PRINCIPAL_PARAMS apps (or that), each role on each resource is one loop over an
+        # object of ids, or, when those objects would not fit either (a role on each of hundreds of
+        # queues), every assignment reads the apps' ids from one object.
+        room = MAX_MODULE_PARAMS - len(params) - len(inputs.params)
+        apps = {id(g.principal): g.principal for m in members for g in plan.grants_on(m)}
+        pairs = len({(id(m), g.role) for m in members for g in plan.grants_on(m)})
+        looped = (len(apps) > MAX_PRINCIPAL_PARAMS or len(apps) > room) and pairs <= room
+        if not looped and len(apps) > room:
+            principals[PRINCIPAL_IDS.name] = PRINCIPAL_IDS
+            inputs.arguments[PRINCIPAL_IDS.name] = {a.symbol: a.identity_output("principalId") for a in apps.values()}
         for member in members:
             prefix = "" if member is self else member.local_symbol[:1].upper() + member.local_symbol[1:]
             if looped:
@@ -291,23 +309,16 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
             for grant in plan.grants_on(member):
                 app = grant.principal
                 param = f"{app.symbol}PrincipalId"
-                if param not in principals:
+                principal: str | Expr = param
+                if PRINCIPAL_IDS.name in principals:
+                    principal = ref(PRINCIPAL_IDS.name).prop(app.symbol)
+                elif param not in principals:
                     principals[param] = Param(
                         param, "string", description=f"Principal id of the identity of {app.node.path}."
                     )
                     inputs.arguments[param] = app.identity_output("principalId")
                 symbol = f"{app.symbol}{prefix}{grant.role.symbol_suffix}"
-                grants.append(role_assignment(symbol, member.local_symbol, param, grant.role, app.node.path))
-        params = [p for p in common_params() if p.name == "name" or getattr(inputs, p.name)]
-        arguments: dict[str, object] = {"name": self.resource_name(plan).expression()}
-        if inputs.location:
-            arguments["location"] = ref("location")
-        if inputs.tags:
-            arguments["tags"] = ref("tags")
-        sku_name = settings.sku.get("name") if settings.sku is not None else None
-        if isinstance(sku_name, str):  # a main.bicep parameter: `azd env set BUS_SKU Premium`
-            params.append(SKU_PARAM)
-            arguments[SKU_PARAM.name] = synth.param(self, "sku", "string", sku_name, description="SKU name.")
+                grants.append(role_assignment(symbol, member.local_symbol, principal, grant.role, app.node.path))
         file = BicepFile(
             params=(*params, *inputs.params, *principals.values()),
             resources=(*records, *grants),

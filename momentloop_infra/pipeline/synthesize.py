@@ -20,6 +20,7 @@ from momentloop_infra.pipeline.collector import collector_paused
 from momentloop_infra.pipeline.fit import MAX_PARAMS, MAX_RESOURCES, fit_modules, fit_params
 from momentloop_infra.pipeline.loops import collapse, constants_of
 from momentloop_infra.pipeline.main_file import main_file
+from momentloop_infra.pipeline.outputs import fold_outputs
 from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
 from momentloop_infra.validation.core import ValidationFailed, validate_project
 from momentloop_infra.validation.rules import TEMPLATE_LIMITS_RULE
@@ -113,10 +114,10 @@ def _synthesize(stack: Construct, profile: str, share: bool) -> Project:
             services.append(service)
     held = [c for c in stack.node.walk() if isinstance(c, AzureConstruct)]
     # Within ARM's limits at any size: group the parameters by kind, the module calls into groups.
-    planned = main_file(stack.node.path, profile, constructs, synth)
+    planned, modules = fold_outputs(main_file(stack.node.path, profile, constructs, synth), synth.modules)
     main, grouped_values = fit_params(planned, values, synth.param_owners)
     # Calls still as the constructs added them (no parameter was renamed): what each reads is known.
-    main, groups = fit_modules(main, synth.modules, synth.reads if main is planned else {})
+    main, groups = fit_modules(main, modules, synth.reads if main is planned else {})
     if synth.share or groups:
         # Like calls become loops: each module's template is written into main.json once.
         main = collapse(main, constants_of(main))
@@ -126,7 +127,7 @@ def _synthesize(stack: Construct, profile: str, share: bool) -> Project:
         stack_path=stack.node.path,
         profile=profile,
         main=main,
-        modules=dict(sorted({**synth.modules, **groups}.items())),
+        modules=dict(sorted({**modules, **groups}.items())),
         param_values=grouped_values,
         services=tuple(services),
         grants=tuple(Grant(g.role, g.principal.node.path, g.target.node.path) for g in plan.grants),

@@ -66,3 +66,46 @@ def test_a_resources_principals_loop_when_its_other_parameters_leave_no_room() -
     module = project.modules["modules/eventgrid-topics-topic.bicep"]
     assert len(module.params) == 3 + 60 + 1  # name, location, tags; the values; one object of principals
     assert [r.copies for r in module.resources if r.loop is not None] == [199]
+
+
+def test_a_resource_read_by_more_than_64_attrs_outputs_them_as_one_object() -> None:
+    b = base("queues")
+    bus = Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard")
+    for i in range(70):
+        queue = Resource(bus, f"q{i}", type="Microsoft.ServiceBus/namespaces/queues@2024-01-01")
+        b.app(f"app-{i}", ingress="none").connect(
+            queue, role="Azure Service Bus Data Sender", env={"QUEUE": queue.attr("name")}
+        )
+    project = synthesize(b.stack)  # validated: 70 outputs would be ML210
+    module = project.modules["modules/servicebus-namespaces-bus.bicep"]
+    (folded,) = module.outputs
+    assert (folded.name, folded.type) == ("attrs", "object")
+    assert "  busQ69Name: busQ69.name\n" in folded.value.text
+    call = next(c for c in project.main.modules if c.symbol == "app_69")
+    assert str(call.params["queue"]) == "bus.outputs.attrs.busQ69Name"
+    # A stack within the limit keeps one output per attr.
+    b = base("few")
+    bus = Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard")
+    b.app("api", ingress="none", env={"BUS": bus.attr("name")})
+    assert [o.name for o in synthesize(b.stack).modules["modules/servicebus-namespaces-bus.bicep"].outputs] == ["name"]
+
+
+def test_a_role_on_each_of_hundreds_of_queues_reads_the_apps_ids_from_one_object() -> None:
+    # 300 queues, each with a sender of its own: a principal parameter each (or an object per
+    # queue and role) would pass 256 parameters, and 300 attr outputs 64.
+    b = base("fanout")
+    bus = Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard")
+    for i in range(300):
+        queue = Resource(bus, f"q{i}", type="Microsoft.ServiceBus/namespaces/queues@2024-01-01")
+        b.app(f"app-{i}", ingress="none").connect(
+            queue, role="Azure Service Bus Data Sender", env={"QUEUE": queue.attr("name")}
+        )
+    project = synthesize(b.stack)  # validated: no ML210
+    module = project.modules["modules/servicebus-namespaces-bus.bicep"]
+    assert [p.name for p in module.params] == ["name", "location", "tags", "skuName", "principalIds"]
+    sender = next(r for r in module.resources if r.symbol == "app_7BusQ7AzureServiceBusDataSender")
+    assert str(sender.body["properties"]["principalId"]) == "principalIds.app_7"  # type: ignore[index]
+    calls = [c for f in (project.main, *project.modules.values()) for c in f.modules if c.symbol == "bus"]
+    (call,) = calls  # in a grouping module: the stack has past 800 module calls
+    ids = call.params["principalIds"]
+    assert isinstance(ids, dict) and len(ids) == 300
