@@ -25,22 +25,23 @@ from momentloop_infra.model.records import BicepType
 class Attr(Expr):
     """A Resource's property in main.bicep (its module's output), with its Bicep type. `local`
     is the same read inside the module holding the resource (`busOrders.name`), and `module` that
-    module's symbol; a string built with `+` has `parts` instead (plain text and simple Attrs)."""
+    module's symbol; a string built with `+` has `parts` instead (plain text, simple Attrs and
+    other main.bicep expressions, such as `app.principal_id`)."""
 
     bicep_type: BicepType = "string"
     local: str = ""
     module: str = ""
-    parts: tuple[str | Attr, ...] = ()
+    parts: tuple[str | Expr, ...] = ()
     # The Resource read, for the checks only: compared by identity, never part of equality.
     origin: Construct | None = attrs.field(default=None, eq=False, hash=False)
 
     def __add__(self, other: object) -> Attr:
-        if not isinstance(other, str | Attr):
+        if not isinstance(other, str | Expr):
             return NotImplemented
         return _joined(self, other)
 
     def __radd__(self, other: object) -> Attr:
-        if not isinstance(other, str | Attr):
+        if not isinstance(other, str | Expr):
             return NotImplemented
         return _joined(other, self)
 
@@ -62,8 +63,8 @@ class Attr(Expr):
         return Expr(self.local, frozenset({self.local.split(".", 1)[0]}))
 
 
-def _joined(left: str | Attr, right: str | Attr) -> Attr:
-    parts: list[str | Attr] = []
+def _joined(left: str | Expr, right: str | Expr) -> Attr:
+    parts: list[str | Expr] = []
     for side in (left, right):
         if isinstance(side, Attr) and side.parts:
             parts += side.parts

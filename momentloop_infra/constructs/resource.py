@@ -21,7 +21,7 @@ from momentloop_infra.build.naming import camel, joined
 from momentloop_infra.build.settings import FieldProblem, Settings, required, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
-from momentloop_infra.constructs.attr import Attr, foreign_attrs
+from momentloop_infra.constructs.attr import Attr, attrs_in, foreign_attrs
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, Principal
 from momentloop_infra.constructs.grants import MAX_MODULE_PARAMS, MAX_PRINCIPAL_PARAMS, looped_grants
@@ -39,6 +39,8 @@ BICEP_TYPES: tuple[BicepType, ...] = ("string", "int", "bool", "object", "array"
 
 
 SKU_PARAM = Param("skuName", "string", description="SKU name.")
+# The module's own parameters, which no value passed in may take the name of.
+RESERVED_PARAMS = frozenset({"name", "location", "tags", "skuName", "principalIds"})
 PRINCIPAL_IDS = Param("principalIds", "object", description="Principal id of each granted app's identity, by app.")
 
 
@@ -129,6 +131,10 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         """The resource's symbol inside the module."""
         return camel(self.node.unique_id)
 
+    def lineage(self) -> list[Resource]:
+        """This Resource and the Resources it is declared inside, innermost first."""
+        return [self] if self.parent is None else [self, *self.parent.lineage()]
+
     def resources(self) -> list[Resource]:
         """This Resource and every Resource below it, in declaration order."""
         return [c for c in self.node.walk() if isinstance(c, Resource)]
@@ -202,6 +208,18 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
             if child_settings is not None:
                 found += foreign_attrs(child, "properties", child_settings.properties)
                 found += foreign_attrs(child, "sku", child_settings.sku)
+                read = [child_settings.properties, child_settings.sku, [value for _, value in child._overrides]]
+                for attr in attrs_in(read):
+                    if isinstance(attr.origin, Resource) and child in attr.origin.lineage():
+                        found.append(
+                            Problem(
+                                child.node.path,
+                                "attr",
+                                attr.origin.node.path,
+                                "a resource cannot read itself or a resource declared inside it (deployed after "
+                                "it, so the read is a cycle); read it from another resource or an app",
+                            )
+                        )
             if child_settings is not None and child.parent is not None:
                 own = child_settings.name or child.node.id
                 first = named.setdefault((child.parent.node.path, child.type_name, own), child.node.path)
@@ -254,15 +272,23 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         if settings.kind is not None:
             body["kind"] = settings.kind
         if settings.sku is not None:
-            body["sku"] = inputs.lift(settings.sku)
-            if self.parent is None and isinstance(settings.sku.get("name"), str):
-                body["sku"] = {**settings.sku, "name": ref(SKU_PARAM.name)}  # as every construct's SKU is
+            sku = inputs.lift(settings.sku)
+            if self.sku_param(settings) is not None:
+                sku = {**sku, "name": ref(SKU_PARAM.name)}  # type: ignore[dict-item]  # a dict lifts to one
+            body["sku"] = sku
         if settings.properties is not None:
             body["properties"] = inputs.lift(settings.properties)
         record = ResourceRecord(
             self.local_symbol, type_, version, body, suppressions=tuple(self._scanner_skips), path=self.node.path
         )
         return self.apply_overrides(record, inputs.lift)
+
+    def sku_param(self, settings: ResourceSettings) -> str | None:
+        """The SKU name a top-level Resource takes as a main.bicep parameter, as every construct's
+        SKU is (`azd env set BUS_SKU Premium`); None with no name, or one an override sets."""
+        name = settings.sku.get("name") if settings.sku is not None else None
+        overridden = any(path in ("sku", "sku.name") for path, _ in self._overrides)
+        return name if self.parent is None and isinstance(name, str) and not overridden else None
 
     def build(self, settings: ResourceSettings, plan: Plan, synth: Synthesis) -> None:
         inputs = _Inputs(self.symbol)
@@ -281,8 +307,8 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
             arguments["location"] = ref("location")
         if inputs.tags:
             arguments["tags"] = ref("tags")
-        sku_name = settings.sku.get("name") if settings.sku is not None else None
-        if isinstance(sku_name, str):  # a main.bicep parameter: `azd env set BUS_SKU Premium`
+        sku_name = self.sku_param(settings)
+        if sku_name is not None:
             params.append(SKU_PARAM)
             arguments[SKU_PARAM.name] = synth.param(self, "sku", "string", sku_name, description="SKU name.")
         # A principal-id parameter per app, while they and the module's others fit in ARM's 256;
@@ -336,6 +362,7 @@ class _Inputs:
         self.module = module
         self.params: list[Param] = []
         self.arguments: dict[str, object] = {}
+        self.names: dict[Expr, str] = {}  # expression passed -> its parameter
         self.location = False
         self.tags = False
 
@@ -366,9 +393,17 @@ class _Inputs:
         return lifted if lifted.text.startswith("'") else interpolate(lifted)
 
     def param_for(self, value: Expr) -> Expr:
-        name = joined(*(w for w in re.split(r"[^A-Za-z0-9]+", value.text.replace(".outputs.", ".")) if w))
-        if name not in self.arguments:
+        """The parameter passing `value` in: one per distinct expression, named by its words
+        (`busName` for `bus.outputs.name`; `busName2` for another whose words are the same)."""
+        found = self.names.get(value)
+        if found is None:
+            base = joined(*(w for w in re.split(r"[^A-Za-z0-9]+", value.text.replace(".outputs.", ".")) if w))
+            found, n = base, 1
+            while found in self.arguments or found in RESERVED_PARAMS:
+                n += 1
+                found = f"{base}{n}"
             kind: BicepType = value.bicep_type if isinstance(value, Attr) else "string"
-            self.params.append(Param(name, kind, description=f"{value.text} in main.bicep."))
-            self.arguments[name] = value
-        return ref(name)
+            self.params.append(Param(found, kind, description=f"{value.text} in main.bicep."))
+            self.arguments[found] = value
+            self.names[value] = found
+        return ref(found)

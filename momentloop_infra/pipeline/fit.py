@@ -81,16 +81,19 @@ def fit_params(
 
 
 def fit_modules(
-    main: BicepFile, modules: Mapping[str, BicepFile], reads_of: Mapping[str, frozenset[str]] | None = None
+    main: BicepFile,
+    modules: Mapping[str, BicepFile],
+    reads_of: Mapping[str, frozenset[str]] | None = None,
+    budget: int = GROUP_BUDGET_BYTES,
 ) -> tuple[BicepFile, dict[str, BicepFile]]:
     """main.bicep calling grouping modules, and those modules, when its calls do not fit; `modules`
     are the files the calls deploy. `reads_of` may give what a call's arguments read, by its symbol
-    (Synthesis.reads), to save working it out."""
+    (Synthesis.reads), to save working it out; `budget`, what one group's deployment may hold."""
     known = reads_of or {}
     calls = list(main.modules)
     if len(calls) + len(main.resources) <= MAX_RESOURCES:
         return main, {}
-    chunks = _chunks(calls, modules)
+    chunks = _chunks(calls, modules, budget)
     group_of = {call.symbol: index for index, chunk in enumerate(chunks) for call in chunk}
     main_params = {p.name: p for p in main.params}
     exported: list[dict[str, Expr]] = [{} for _ in chunks]  # per group: key -> inner expression
@@ -174,9 +177,9 @@ def fit_modules(
     return attrs.evolve(main, modules=tuple(final_calls), outputs=outputs), files
 
 
-def _chunks(calls: Sequence[ModuleCall], modules: Mapping[str, BicepFile]) -> list[list[ModuleCall]]:
+def _chunks(calls: Sequence[ModuleCall], modules: Mapping[str, BicepFile], budget: int) -> list[list[ModuleCall]]:
     """The calls in order, in groups of like count (at most 800 each); where one of those would be
-    past GROUP_BUDGET_BYTES, each group as full as both limits allow instead."""
+    past `budget`, each group as full as both limits allow instead."""
     count = math.ceil(len(calls) / MAX_RESOURCES)
     size = math.ceil(len(calls) / count)
     even = [list(calls[i : i + size]) for i in range(0, len(calls), size)]
@@ -200,14 +203,14 @@ def _chunks(calls: Sequence[ModuleCall], modules: Mapping[str, BicepFile]) -> li
             held[call.file] += 1
         return total
 
-    if all(estimate(chunk) <= GROUP_BUDGET_BYTES for chunk in even):
+    if all(estimate(chunk) <= budget for chunk in even):
         return even
     chunks: list[list[ModuleCall]] = [[]]
     held: Counter[str] = Counter()
     total = 0
     for call in calls:
         more = added(call.file, held[call.file])
-        if chunks[-1] and (len(chunks[-1]) == MAX_RESOURCES or total + more > GROUP_BUDGET_BYTES):
+        if chunks[-1] and (len(chunks[-1]) == MAX_RESOURCES or total + more > budget):
             chunks.append([])
             held, total = Counter(), 0
             more = added(call.file, 0)

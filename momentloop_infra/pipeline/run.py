@@ -3,6 +3,8 @@ CLI, `Stack.synth()` and the tests alike; emit.disk compares the files with thos
 
 from __future__ import annotations
 
+import contextlib
+
 from momentloop_infra.construct import Construct
 from momentloop_infra.emit.disk import write_files
 from momentloop_infra.emit.files import Layout, render_again, render_files
@@ -10,7 +12,8 @@ from momentloop_infra.errors import StackError
 from momentloop_infra.model.findings import Report
 from momentloop_infra.model.project import Project
 from momentloop_infra.pipeline.collector import collector_paused
-from momentloop_infra.pipeline.synthesize import checked, reshaped, synthesize
+from momentloop_infra.pipeline.shape import FIRST_SHAPE
+from momentloop_infra.pipeline.synthesize import checked, refitted, synthesize
 from momentloop_infra.validation.core import ValidationFailed, locate, problems_as_findings, validate_project
 from momentloop_infra.validation.size_estimate import size_estimate
 
@@ -21,8 +24,8 @@ def synthesize_files(
     """The validated project and its files' texts (nothing written); raises StackError as
     synthesize does. With `parallel` (a caller that owns its process, as momentloop-synth), the
     files are rendered while a forked child estimates the compiled size: validation's longer
-    half and the rendering then take two cores instead of one after the other. A layout of a file
-    per construct past one of ARM's limits is made again with shared files (reshaped)."""
+    half and the rendering then take two cores instead of one after the other. A project past one
+    of ARM's limits is made again in the next layout that fits (refitted)."""
     with collector_paused():
         project = synthesize(stack, profile, validate=False)
         refused: ValidationFailed | None = None
@@ -34,14 +37,8 @@ def synthesize_files(
                 refused = failed
         if refused is None:
             return validated, render_again(files, project, validated)
-        wider = reshaped(stack, profile, refused.report, False)
-        if wider is None:
-            raise refused
-        try:  # past a limit with a file per construct: shared files instead
-            validated = checked(wider)
-        except ValidationFailed:
-            raise refused from None
-        return validated, render_again(render_files(wider, layout), wider, validated)
+        validated = refitted(stack, profile, refused, FIRST_SHAPE)  # past a limit: the next layout
+        return validated, render_files(validated, layout)
 
 
 def write(project: Project, layout: Layout) -> dict[str, str]:
@@ -61,9 +58,9 @@ def validate_stack(stack: Construct, profile: str = "default") -> Report:
     except StackError as exc:
         return Report.of(stack.node.path, profile, problems_as_findings(exc.problems))
     report, project = validate_project(project)
-    wider = reshaped(stack, profile, report, False)
-    if wider is not None:  # as synthesize does: past a limit with a file per construct, shared files
-        wider_report, wider = validate_project(wider)
-        if not wider_report.errors:
-            report, project = wider_report, wider
+    if report.errors:  # as synthesize does: past one of ARM's limits, the next layout that fits
+        with contextlib.suppress(ValidationFailed):
+            project = refitted(stack, profile, ValidationFailed(report, project), FIRST_SHAPE)
+            assert project.report is not None  # a validated project carries its report
+            report = project.report
     return locate(report, render_files(project, Layout.of("synth_out", "azure.yaml")))

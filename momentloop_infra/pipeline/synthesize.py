@@ -13,7 +13,6 @@ from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import StackError
-from momentloop_infra.model.findings import Report
 from momentloop_infra.model.project import Grant, Project, Service, Workflow
 from momentloop_infra.model.records import ParamValue
 from momentloop_infra.pipeline.collector import collector_paused
@@ -22,8 +21,8 @@ from momentloop_infra.pipeline.loops import collapse, constants_of
 from momentloop_infra.pipeline.main_file import main_file
 from momentloop_infra.pipeline.outputs import fold_outputs
 from momentloop_infra.pipeline.plan import azure_constructs, collect_problems, plan_stack, unique
+from momentloop_infra.pipeline.shape import FIRST_SHAPE, Shape, next_shape
 from momentloop_infra.validation.core import ValidationFailed, validate_project
-from momentloop_infra.validation.rules import TEMPLATE_LIMITS_RULE
 from momentloop_infra.validation.template_size import CompiledSizes
 
 
@@ -37,41 +36,44 @@ def deploy_workflow(stack: Construct, offered: list[Workflow]) -> Workflow | Non
 
 
 def synthesize(
-    stack: Construct, profile: str = "default", *, validate: bool = True, parallel: bool = False, share: bool = False
+    stack: Construct,
+    profile: str = "default",
+    *,
+    validate: bool = True,
+    parallel: bool = False,
+    shape: Shape = FIRST_SHAPE,
 ) -> Project:
     """The project for `profile`; with `validate` (the default) also every offline check, raising
     StackError (a ValidationFailed) with every blocking finding. Raises StackError listing every
     problem of the stack before anything is built. `parallel` lets validation use a child process
-    (validate_project): for a caller that owns its process, as momentloop-synth does. `share`
-    has like constructs share module files whatever the stack's size (see reshaped)."""
+    (validate_project): for a caller that owns its process, as momentloop-synth does. `shape`
+    is the layout to start from (pipeline/shape.py); a validated one past one of ARM's limits is
+    made again in the next layout that fits (refitted)."""
     with collector_paused():
-        project = _synthesize(stack, profile, share)
+        project = _synthesize(stack, profile, shape)
         if not validate:
             return project
         try:
             return checked(project, parallel=parallel)
         except ValidationFailed as failed:
-            wider = reshaped(stack, profile, failed.report, share)
-            if wider is None:
-                raise
-            try:
-                return checked(wider, parallel=parallel)
-            except ValidationFailed:
-                raise failed from None  # past a limit either way: the layout the stack asked for is reported
+            return refitted(stack, profile, failed, shape, parallel=parallel)
 
 
-def reshaped(stack: Construct, profile: str, report: Report, shared: bool) -> Project | None:
-    """The project again with like constructs sharing module files, when the layout of a module
-    file per construct (the one a stack under 800 module calls gets) is past one of ARM's limits:
-    a few hundred distinct files pass 4 MB in main.json sooner where each app has many connections
-    or a vault many secrets, and shared files, each written into main.json once, fit. None when
-    nothing is past a limit or the files were shared already."""
-    if shared or not any(f.rule == TEMPLATE_LIMITS_RULE for f in report.errors):
-        return None
-    if _shares(azure_constructs(stack)):
-        return None
-    with collector_paused():
-        return _synthesize(stack, profile, True)
+def refitted(
+    stack: Construct, profile: str, failed: ValidationFailed, shape: Shape, *, parallel: bool = False
+) -> Project:
+    """After `failed` (the project of `shape` refused), the validated project of the first next
+    layout that fits (next_shape); raises `failed`, the layout the stack asked for, when none does
+    or what refused it is not a template limit."""
+    report = failed.report
+    shares_anyway = _shares(azure_constructs(stack))
+    while (shape := next_shape(shape, report, shares_anyway)) is not None:  # type: ignore[assignment]
+        try:
+            with collector_paused():
+                return checked(_synthesize(stack, profile, shape), parallel=parallel)
+        except ValidationFailed as again:
+            report = again.report
+    raise failed
 
 
 def _shares(constructs: list[AzureConstruct[Any]]) -> bool:
@@ -90,10 +92,10 @@ def _built(plan: Plan, constructs: list[AzureConstruct[Any]], synth: Synthesis) 
     return synth
 
 
-def _synthesize(stack: Construct, profile: str, share: bool) -> Project:
+def _synthesize(stack: Construct, profile: str, shape: Shape) -> Project:
     plan = plan_stack(stack, profile)
     constructs = azure_constructs(stack)
-    share = share or _shares(constructs)
+    share = shape.share or _shares(constructs)
     # environmentName and location, and at least each construct's settings.
     grouped = 2 + sum(c.settings_params for c in constructs) > MAX_PARAMS
     synth = _built(plan, constructs, Synthesis(profile, share=share, group_settings=grouped))
@@ -117,7 +119,7 @@ def _synthesize(stack: Construct, profile: str, share: bool) -> Project:
     planned, modules = fold_outputs(main_file(stack.node.path, profile, constructs, synth), synth.modules)
     main, grouped_values = fit_params(planned, values, synth.param_owners)
     # Calls still as the constructs added them (no parameter was renamed): what each reads is known.
-    main, groups = fit_modules(main, modules, synth.reads if main is planned else {})
+    main, groups = fit_modules(main, modules, synth.reads if main is planned else {}, shape.budget)
     if synth.share or groups:
         # Like calls become loops: each module's template is written into main.json once.
         main = collapse(main, constants_of(main))

@@ -292,27 +292,35 @@ PRIVILEGED_ROLES = frozenset(
 
 
 def privileged_grant(project: Project) -> Iterator[Hit]:
-    """A connection granting an app one of PRIVILEGED_ROLES (placed on its assignment where it has
-    one of its own; a role looped over many apps is the target's)."""
-    assignments: dict[tuple[str, str], tuple[str, str]] = {}
+    """A connection granting an app one of PRIVILEGED_ROLES, placed on its role assignment: the
+    app's own declaration in the target's module, or the loop granting the role to many apps."""
+    held: dict[str, set[str]] = {}  # file -> the paths of what it deploys
+    for name, resource in deployed(project):
+        held.setdefault(name, set()).add(resource.path)
+    assignments: list[tuple[str, str, str, str]] = []  # (file, symbol, path, role definition)
     for name, resource in deployed(project, "Microsoft.Authorization/roleAssignments"):
-        role_id = get(resource.body, "properties.roleDefinitionId")
-        assignments.setdefault((resource.path, str(role_id)), (name, resource.symbol))
+        role_id = str(get(resource.body, "properties.roleDefinitionId"))
+        assignments.append((name, resource.symbol, resource.path, role_id))
     for grant in project.grants:
-        if grant.role.name in PRIVILEGED_ROLES:
-            found = next(
-                (
-                    at
-                    for (path, role_id), at in assignments.items()
-                    if path == grant.principal and grant.role.guid in role_id
-                ),
-                ("", ""),
-            )
-            yield Hit(grant.principal, "connect.role", grant.role.name, *found, f"on {grant.target}")
+        if grant.role.name not in PRIVILEGED_ROLES:
+            continue
+        found = next(
+            (
+                (name, symbol)
+                for name, symbol, path, role_id in assignments
+                if grant.role.guid in role_id
+                and grant.target in held[name]
+                and (path == grant.principal or symbol.endswith("Assignments"))
+            ),
+            ("", ""),
+        )
+        yield Hit(grant.principal, "connect.role", grant.role.name, *found, f"on {grant.target}")
 
 
 # Azure Resource Manager's per-template limits ("Resolve errors for template limits").
 TEMPLATE_LIMITS_RULE = "ML210"
+SIZE_FIELD = "size"  # the hit of a compiled main.json past 4 MB
+RESOURCE_SIZE_FIELD = "resource size"  # the hit of a resource definition past 1 MB
 TEMPLATE_LIMITS = (("params", 256), ("variables", 512), ("resources and modules", 800), ("outputs", 64))
 
 
@@ -338,7 +346,7 @@ def template_limits(project: Project, sizes: template_size.CompiledSizes | None 
             "each module declaration's template is inlined into it once per declaration (a loop's once for "
             "all its copies), so fewer distinct module declarations make it smaller"
         )
-        yield Hit(stack, "size", sizes.total, MAIN, "", detail)
+        yield Hit(stack, SIZE_FIELD, sizes.total, MAIN, "", detail)
     one = template_size.MAX_RESOURCE_BYTES
     if sizes.largest > one:
         detail = (
@@ -346,7 +354,7 @@ def template_limits(project: Project, sizes: template_size.CompiledSizes | None 
             f"Azure's {one / 2**20:g} MB for one resource definition: a module's deployment holds the module's "
             "whole template, so a grouping module with fewer calls, or fewer resources in one module, makes it smaller"
         )
-        yield Hit(stack, "resource size", sizes.largest, MAIN, sizes.largest_symbol, detail)
+        yield Hit(stack, RESOURCE_SIZE_FIELD, sizes.largest, MAIN, sizes.largest_symbol, detail)
 
 
 def tags_present(project: Project) -> Iterator[Hit]:

@@ -379,7 +379,9 @@ def check_resource(resource: Resource, symbols: FileSymbols, file: str) -> list[
         versions = known_versions(resource.type)
         known = f"versions bundled: {', '.join(versions)}" if versions else "the type is not in the bundle"
         if not versions:  # a misspelt type of a bundled provider reads like one Azure does not have
-            close = difflib.get_close_matches(resource.type, sorted({t.split("@", 1)[0] for t in known_types()}), n=1)
+            provider = resource.type.split("/", 1)[0].lower()
+            same = sorted({t.split("@", 1)[0] for t in known_types() if t.split("/", 1)[0].lower() == provider})
+            close = difflib.get_close_matches(resource.type, same, n=1, cutoff=0.8)
             known += f"; did you mean {close[0]!r}?" if close else ""
         # Azure may well know it (a newer version, a type outside the bundle): warn, do not refuse.
         return [

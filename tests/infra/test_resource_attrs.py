@@ -171,6 +171,13 @@ def test_a_misspelt_type_is_warned_with_the_bundled_type_it_is_close_to() -> Non
     assert report is not None
     (warning,) = [f for f in report.warnings if f.rule == "ML001"]
     assert warning.message.endswith("did you mean 'Microsoft.ServiceBus/namespaces'?")
+    # A type of a provider the bundle does not hold is suggested nothing of another provider's.
+    b = base()
+    Resource(b.stack, "site", type="Microsoft.Web/sites@2024-04-01")
+    report = synthesize(b.stack).report
+    assert report is not None
+    (warning,) = [f for f in report.warnings if f.rule == "ML001"]
+    assert "did you mean" not in warning.message
 
 
 def test_env_name_on_a_resource_connection_is_a_problem_not_ignored() -> None:
@@ -180,3 +187,59 @@ def test_env_name_on_a_resource_connection_is_a_problem_not_ignored() -> None:
     ((path, field, value, message),) = problems_of(b.stack)
     assert (path, field, value) == ("demo/api", "connect.env_name", "BUS_URL")
     assert "env={...}" in message
+
+
+def test_two_strings_built_alike_get_parameters_of_their_own() -> None:
+    b = base()
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    other = Resource(b.stack, "other", type=NAMESPACE, sku="Standard")
+    Resource(
+        other,
+        "q1",
+        type=QUEUE,
+        properties={"forwardTo": bus.attr("name") + "-x", "forwardDeadLetteredMessagesTo": bus.attr("name") + ".x"},
+    )
+    module = files_of(b.stack)["modules/servicebus-namespaces-other.bicep"]
+    assert "    forwardTo: busNameX\n" in module and "    forwardDeadLetteredMessagesTo: busNameX2\n" in module
+
+
+def test_a_sku_reading_another_resource_keeps_that_read_and_an_override_of_its_name_wins() -> None:
+    b = base()
+    source = Resource(b.stack, "source", type=NAMESPACE, sku={"name": "Premium", "capacity": 2})
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku={"name": "Premium", "capacity": source.attr("sku.capacity")})
+    module = files_of(b.stack)["modules/servicebus-namespaces-bus.bicep"]
+    assert "param sourceSkuCapacity int\n" in module
+    assert "  sku: {\n    name: skuName\n    capacity: sourceSkuCapacity\n  }\n" in module
+    bus.override("sku.name", "Standard")
+    out = files_of(b.stack)
+    assert "param skuName" not in out["modules/servicebus-namespaces-bus.bicep"]  # no parameter left unused
+    assert "BUS_SKU" not in out["main.bicepparam"] and "SOURCE_SKU" in out["main.bicepparam"]
+
+
+def test_a_resource_reading_itself_or_its_own_child_is_a_problem() -> None:
+    b = base()
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    orders = Resource(bus, "orders", type=QUEUE)
+    bus.override("properties.alternateName", orders.attr("name"))
+    ((path, field, value, message),) = problems_of(b.stack)
+    assert (path, field, value) == ("demo/bus", "attr", "demo/bus/orders")
+    assert "cycle" in message
+
+
+def test_connecting_twice_with_the_same_env_sets_it_once() -> None:
+    b = base()
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    app = b.app("api")
+    for _ in range(2):
+        app.connect(
+            bus, role="Azure Service Bus Data Sender", env={"SB_HOST": bus.attr("properties.serviceBusEndpoint")}
+        )
+    assert files_of(b.stack)["modules/container-app-api.bicep"].count("name: 'SB_HOST'") == 1
+
+
+def test_a_string_built_from_an_attr_and_the_apps_principal_id() -> None:
+    b = base()
+    bus = Resource(b.stack, "bus", type=NAMESPACE, sku="Standard")
+    app = b.app("api")
+    b.app("audit", env={"WHO": bus.attr("name") + "/" + app.principal_id})
+    assert "    who: '${bus.outputs.name}/${apiIdentity.outputs.principalId}'\n" in files_of(b.stack)["main.bicep"]

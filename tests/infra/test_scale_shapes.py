@@ -109,3 +109,18 @@ def test_a_role_on_each_of_hundreds_of_queues_reads_the_apps_ids_from_one_object
     (call,) = calls  # in a grouping module: the stack has past 800 module calls
     ids = call.params["principalIds"]
     assert isinstance(ids, dict) and len(ids) == 300
+
+
+def test_a_group_past_1_mb_is_split_again_with_half_the_budget() -> None:
+    # 250 apps, each on 20 of 100 stores: calls of the shared app file that read different stores
+    # form about a hundred loops in one group, each holding the file's template, where the size
+    # estimate counted it once: the group came out at 1.7 MB, over Azure's 1 MB per resource.
+    b = base("mesh")
+    stores = [b.store(f"store-{i}") for i in range(100)]
+    for a in range(250):
+        app = b.app(f"app-{a}")
+        for j in range(20):
+            app.connect(stores[(a * 7 + j) % 100], access="read_write" if j % 2 else "read", env_name=f"STORE_{j}_URL")
+    project = synthesize(b.stack)  # validated: ML210 checks every group's compiled size
+    assert project.report is not None and not project.report.errors
+    assert len([name for name in project.modules if name.startswith("group-")]) > 4  # more, smaller groups

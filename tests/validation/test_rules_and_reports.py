@@ -61,7 +61,7 @@ RULE_CASES: dict[str, Callable[[Base], Any]] = {
     "ML140": _ov(lambda b: b.db(), "properties.authConfig.passwordAuth", "Enabled"),
     "ML141": _ov(lambda b: b.db(), "properties.authConfig.activeDirectoryAuth", "Disabled"),
     "ML150": _ov(lambda b: b.app("api"), "properties.configuration.ingress.allowInsecure", True),
-    "ML160": lambda b: _granted_owner(b),
+    "ML160": _granted_owner,
     "ML102": _ov(
         lambda b: b.store(), "tags", Expr("{ leaked: listKeys(name, '2025-06-01').keys[0].value }", frozenset({"name"}))
     ),
@@ -121,6 +121,21 @@ def test_every_rule_has_a_case() -> None:
     assert covered == {rule.id for rule in RULES}
     for rule in RULES:
         assert rule.reason and rule.fix and rule.id.startswith("ML")
+
+
+def test_a_privileged_role_is_warned_on_the_assignment_in_each_targets_module() -> None:
+    b = base()
+    app = b.app("api")
+    for name in ("bus1", "bus2"):
+        app.connect(
+            Resource(b.stack, name, type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard"), role="Owner"
+        )
+    report = synthesize(b.stack).report
+    assert report is not None
+    assert sorted((f.file, f.symbol) for f in report.warnings if f.rule == "ML160") == [
+        ("modules/servicebus-namespaces-bus1.bicep", "apiOwner"),
+        ("modules/servicebus-namespaces-bus2.bicep", "apiOwner"),
+    ]
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULE_CASES))

@@ -99,8 +99,8 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
         if extra.grants:
             for k, existing in enumerate(self.connections):
                 if existing.target is target and existing.grants[-1:] == extra.grants:
-                    if extra.env:  # the same grant again, with more variables: one connection, all of them
-                        existing = self.connections[k] = attrs.evolve(existing, env=(*existing.env, *extra.env))
+                    # The same grant again: one connection, with the variables of both.
+                    existing = self.connections[k] = _with_env(existing, extra.env)
                     return existing
             connection = target.connection_from(self, access, env_name)
             connection = attrs.evolve(
@@ -108,7 +108,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
             )
             self.connections.append(connection)
             return connection
-        for existing in self.connections:
+        for k, existing in enumerate(self.connections):
             if existing.target is target:
                 if existing.access != access:
                     self.node.add_problem(
@@ -117,6 +117,7 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
                         f"already connected with access={existing.access!r}; "
                         "connect once, with the widest access it needs",
                     )
+                existing = self.connections[k] = _with_env(existing, extra.env)
                 return existing
         connection = target.connection_from(self, access, env_name)
         if extra.env:
@@ -275,3 +276,9 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
         synth.output(f"SERVICE_{env_var_name(service)}_NAME", "string", self.output("name"))
         if settings.ingress != "none":
             synth.output(f"SERVICE_{env_var_name(service)}_URI", "string", self.output("uri"))
+
+
+def _with_env(connection: Connection, env: tuple[EnvVar, ...]) -> Connection:
+    """`connection` with the variables of `env` it does not set already (the same name and value)."""
+    more = tuple(var for var in env if var not in connection.env)
+    return attrs.evolve(connection, env=(*connection.env, *more)) if more else connection
