@@ -19,6 +19,7 @@ from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal
+from momentloop_infra.constructs.grants import MAX_MODULE_PARAMS
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model import names
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource
@@ -195,24 +196,42 @@ class PostgresFlexible(AzureConstruct[PostgresSettings], Connectable):
         ]
         admin_params: list[Param] = []
         call_admins: dict[str, object] = {}
-        for connection in plan.connections_to(self):
+        connections = plan.connections_to(self)
+        # Two parameters per app while they fit in ARM's 256 beside the server's own; past that,
+        # one object of every app's id and name.
+        together = len(_SERVER_PARAMS) + 2 * len(connections) > MAX_MODULE_PARAMS
+        if together:
+            admin_params.append(ADMINISTRATORS)
+            call_admins[ADMINISTRATORS.name] = {
+                c.source.symbol: {
+                    "id": c.source.identity_output("principalId"),
+                    "name": c.source.identity_output("name"),
+                }
+                for c in connections
+            }
+        for connection in connections:
             app = connection.source
             principal_id, principal_name = f"{app.symbol}PrincipalId", f"{app.symbol}PrincipalName"
-            admin_params += [
-                Param(principal_id, "string", description=f"Object id of the identity of {app.node.path}."),
-                Param(principal_name, "string", description=f"Name of the identity of {app.node.path}."),
-            ]
-            call_admins[principal_id] = app.identity_output("principalId")
-            call_admins[principal_name] = app.identity_output("name")
+            if together:
+                admin_id: Expr = ref(ADMINISTRATORS.name).prop(f"{app.symbol}.id")
+                admin_name: Expr = ref(ADMINISTRATORS.name).prop(f"{app.symbol}.name")
+            else:
+                admin_id, admin_name = ref(principal_id), ref(principal_name)
+                admin_params += [
+                    Param(principal_id, "string", description=f"Object id of the identity of {app.node.path}."),
+                    Param(principal_name, "string", description=f"Name of the identity of {app.node.path}."),
+                ]
+                call_admins[principal_id] = app.identity_output("principalId")
+                call_admins[principal_name] = app.identity_output("name")
             chain.append(
                 resource(
                     f"{app.symbol}Administrator",
                     "Microsoft.DBforPostgreSQL/flexibleServers/administrators",
                     {
                         "parent": ref("server"),
-                        "name": ref(principal_id),
+                        "name": admin_id,
                         "properties": {
-                            "principalName": ref(principal_name),
+                            "principalName": admin_name,
                             "principalType": "ServicePrincipal",
                             "tenantId": tenant,
                         },
@@ -223,15 +242,7 @@ class PostgresFlexible(AzureConstruct[PostgresSettings], Connectable):
         # One child at a time: each waits for the one before it.
         chain = [chain[0]] + [_after(child, previous.symbol) for previous, child in itertools.pairwise(chain)]
         file = BicepFile(
-            params=(
-                *common_params(),
-                Param("skuName", "string", description="Compute size."),
-                Param("skuTier", "string", description="Tier matching the compute size."),
-                Param("storageSizeGB", "int", description="Storage size in GB."),
-                Param("highAvailabilityMode", "string", description="HA needs a non-Burstable tier."),
-                Param("version", "string", description="PostgreSQL major version."),
-                *admin_params,
-            ),
+            params=(*_SERVER_PARAMS, *admin_params),
             resources=(server, *chain),
             outputs=(
                 Output("name", "string", ref("server").prop("name")),
@@ -254,6 +265,15 @@ class PostgresFlexible(AzureConstruct[PostgresSettings], Connectable):
         )
 
 
+_SERVER_PARAMS = (
+    *common_params(),
+    Param("skuName", "string", description="Compute size."),
+    Param("skuTier", "string", description="Tier matching the compute size."),
+    Param("storageSizeGB", "int", description="Storage size in GB."),
+    Param("highAvailabilityMode", "string", description="HA needs a non-Burstable tier."),
+    Param("version", "string", description="PostgreSQL major version."),
+)
+ADMINISTRATORS = Param("administrators", "object", description="Object id and name of each connected app's identity.")
 TIER_OF_SERIES_VALUES = ("Burstable", "GeneralPurpose", "MemoryOptimized")
 HA_VALUES = ("Disabled", "SameZone", "ZoneRedundant")
 

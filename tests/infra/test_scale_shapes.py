@@ -124,3 +124,18 @@ def test_a_group_past_1_mb_is_split_again_with_half_the_budget() -> None:
     project = synthesize(b.stack)  # validated: ML210 checks every group's compiled size
     assert project.report is not None and not project.report.errors
     assert len([name for name in project.modules if name.startswith("group-")]) > 4  # more, smaller groups
+
+
+def test_a_server_with_hundreds_of_entra_administrators_reads_them_from_one_object() -> None:
+    # Two parameters per app (object id, name) pass 256 beside the server's own at 125 apps.
+    b = base("pg")
+    db = b.db()
+    for i in range(130):
+        b.app(f"app-{i}").connect(db)
+    project = synthesize(b.stack)  # validated: no ML210
+    module = project.modules["modules/postgresql-db.bicep"]
+    assert [p.name for p in module.params][-1] == "administrators" and len(module.params) == 9
+    admin = next(r for r in module.resources if r.symbol == "app_7Administrator")
+    assert str(admin.body["name"]) == "administrators.app_7.id"
+    # Still one at a time: each waits for the one before it.
+    assert admin.depends_on == ("app_6Administrator",)
