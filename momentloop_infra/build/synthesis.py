@@ -74,17 +74,16 @@ class Synthesis(FieldRepr):
 
     def claim(self, symbol: str, owner: str) -> None:
         """Reserve a main.bicep symbol; two constructs yielding the same symbol is a problem."""
-        holder = self.owners.get(symbol)
-        if holder is not None and holder != owner:
+        holder = self.owners.setdefault(symbol, owner)  # the first keeps it: one problem per clash
+        if holder != owner:
             self.problems.append(
                 Problem(
                     owner,
                     "id",
-                    symbol,
+                    owner.rsplit("/", 1)[-1],
                     f"yields the Bicep symbol {symbol!r}, already used by {holder}; pick another id",
                 )
             )
-        self.owners[symbol] = owner
 
     def param(
         self,

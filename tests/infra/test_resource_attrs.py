@@ -243,3 +243,12 @@ def test_a_string_built_from_an_attr_and_the_apps_principal_id() -> None:
     app = b.app("api")
     b.app("audit", env={"WHO": bus.attr("name") + "/" + app.principal_id})
     assert "    who: '${bus.outputs.name}/${apiIdentity.outputs.principalId}'\n" in files_of(b.stack)["main.bicep"]
+
+
+def test_a_symbol_clash_is_one_problem_naming_the_id_that_makes_it() -> None:
+    b = base()
+    b.app("api")
+    Resource(b.stack, "api-identity", type="Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31")
+    ((path, field, value, message),) = problems_of(b.stack)
+    assert (path, field, value) == ("demo/api", "id", "api")
+    assert "yields the Bicep symbol 'apiIdentity', already used by demo/api-identity" in message
