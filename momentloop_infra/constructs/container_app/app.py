@@ -16,7 +16,7 @@ from momentloop_infra.bicep.expr import Expr, output, ref
 from momentloop_infra.build.naming import env_name as env_var_name
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
-from momentloop_infra.constructs.attr import foreign_attrs
+from momentloop_infra.constructs.attr import Attr, foreign_attrs
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal, RoleGrant
 from momentloop_infra.constructs.container_app.body import AppInputs, app_file
@@ -198,7 +198,8 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
             found += foreign_attrs(self, f"env.{name}", value)
         for connection in self.connections:
             for var in connection.env:
-                found += foreign_attrs(self, f"connect.env.{var.name}", var.value)
+                if isinstance(var.value, Attr):  # most are the target's own outputs, never foreign
+                    found += foreign_attrs(self, f"connect.env.{var.name}", var.value)
         if settings.ingress == "none":
             for connection in plan.connections_to(self):
                 found.append(
