@@ -29,11 +29,12 @@ class Attr(Expr):
     other main.bicep expressions, such as `app.principal_id`)."""
 
     bicep_type: BicepType = "string"
-    local: str = ""
-    module: str = ""
-    parts: tuple[str | Expr, ...] = ()
+    # Left out of the repr, which a problem's message shows: what was read, not how.
+    local: str = attrs.field(default="", repr=False)
+    module: str = attrs.field(default="", repr=False)
+    parts: tuple[str | Expr, ...] = attrs.field(default=(), repr=False)
     # The Resource read, for the checks only: compared by identity, never part of equality.
-    origin: Construct | None = attrs.field(default=None, eq=False, hash=False)
+    origin: Construct | None = attrs.field(default=None, eq=False, hash=False, repr=False)
 
     def __add__(self, other: object) -> Attr:
         if not isinstance(other, str | Expr):
@@ -49,6 +50,12 @@ class Attr(Expr):
         raise TypeError(
             f"{self.text} is known only when Azure deploys, so it cannot go into an f-string or "
             "format(); build the string with +, e.g. bus.attr('name') + '.servicebus.windows.net'"
+        )
+
+    def __str__(self) -> str:  # str(), '%s' %: Python would write the reference's text as the value
+        raise TypeError(
+            f"{self.text} is known only when Azure deploys, so it has no text to give str() or '%s'; "
+            "build the string with +, e.g. bus.attr('name') + '.servicebus.windows.net'"
         )
 
     def __deepcopy__(self, memo: dict[int, object]) -> Attr:
@@ -104,8 +111,9 @@ def foreign_attrs(reader: Construct, field: str, value: object) -> list[Problem]
 
 
 def as_text(value: Expr) -> Expr:
-    """`value` as a string: an environment variable's value is text, and a property read as an
-    int, bool, object or array is written through Bicep's string() (an object as its JSON)."""
-    if isinstance(value, Attr) and value.bicep_type != "string":
-        return Expr(f"string({value.text})", value.refs)
+    """`value` as a string, a plain Expr: an environment variable's value is text, and a property
+    read as an int, bool, object or array is written through Bicep's string() (an object as its
+    JSON)."""
+    if isinstance(value, Attr):  # a plain expression from here on: records hold no Attr
+        return Expr(value.text if value.bicep_type == "string" else f"string({value.text})", value.refs)
     return value

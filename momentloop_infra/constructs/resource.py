@@ -404,6 +404,6 @@ class _Inputs:
                 found = f"{base}{n}"
             kind: BicepType = value.bicep_type if isinstance(value, Attr) else "string"
             self.params.append(Param(found, kind, description=f"{value.text} in main.bicep."))
-            self.arguments[found] = value
+            self.arguments[found] = Expr(value.text, value.refs)  # a plain expression: records hold no Attr
             self.names[value] = found
         return ref(found)

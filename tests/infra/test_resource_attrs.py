@@ -75,6 +75,10 @@ def test_a_string_built_with_plus_is_one_interpolation_and_an_f_string_is_refuse
     assert "    sbFqdn: 'amqps://${bus.outputs.name}.servicebus.windows.net'\n" in main
     with pytest.raises(TypeError, match="build the string with \\+"):
         f"{bus.attr('name')}.servicebus.windows.net"  # the formatting is what raises
+    with pytest.raises(TypeError, match="build the string with \\+"):
+        "amqps://%s.servicebus.windows.net" % bus.attr("name")  # noqa: UP031  # what raises
+    with pytest.raises(TypeError, match="build the string with \\+"):
+        str(bus.attr("name"))
 
 
 def test_an_attr_of_another_stacks_resource_is_a_problem_naming_the_variable() -> None:
