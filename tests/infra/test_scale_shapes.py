@@ -18,6 +18,18 @@ def vault_stack(secrets: int, apps: int) -> Stack:
     return b.stack
 
 
+def senders_per_queue(name: str, queues: int) -> Stack:
+    """A Service Bus namespace with `queues` queues, each with an app sending to it that reads its name."""
+    b = base(name)
+    bus = Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard")
+    for i in range(queues):
+        queue = Resource(bus, f"q{i}", type="Microsoft.ServiceBus/namespaces/queues@2024-01-01")
+        b.app(f"app-{i}", ingress="none").connect(
+            queue, role="Azure Service Bus Data Sender", env={"QUEUE": queue.attr("name")}
+        )
+    return b.stack
+
+
 def test_a_stack_under_800_module_calls_past_4_mb_one_file_per_app_shares_files_instead() -> None:
     # 150 apps, each reading a vault of 100 secrets: 451 module calls, yet with a file per app
     # (each with its 100 secret references) main.json would be about 4.1 MB.
@@ -69,14 +81,7 @@ def test_a_resources_principals_loop_when_its_other_parameters_leave_no_room() -
 
 
 def test_a_resource_read_by_more_than_64_attrs_outputs_them_as_one_object() -> None:
-    b = base("queues")
-    bus = Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard")
-    for i in range(70):
-        queue = Resource(bus, f"q{i}", type="Microsoft.ServiceBus/namespaces/queues@2024-01-01")
-        b.app(f"app-{i}", ingress="none").connect(
-            queue, role="Azure Service Bus Data Sender", env={"QUEUE": queue.attr("name")}
-        )
-    project = synthesize(b.stack)  # validated: 70 outputs would be ML210
+    project = synthesize(senders_per_queue("queues", 70))  # validated: 70 outputs would be ML210
     module = project.modules["modules/servicebus-namespaces-bus.bicep"]
     (folded,) = module.outputs
     assert (folded.name, folded.type) == ("attrs", "object")
@@ -93,14 +98,7 @@ def test_a_resource_read_by_more_than_64_attrs_outputs_them_as_one_object() -> N
 def test_a_role_on_each_of_hundreds_of_queues_reads_the_apps_ids_from_one_object() -> None:
     # 300 queues, each with a sender of its own: a principal parameter each (or an object per
     # queue and role) would pass 256 parameters, and 300 attr outputs 64.
-    b = base("fanout")
-    bus = Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard")
-    for i in range(300):
-        queue = Resource(bus, f"q{i}", type="Microsoft.ServiceBus/namespaces/queues@2024-01-01")
-        b.app(f"app-{i}", ingress="none").connect(
-            queue, role="Azure Service Bus Data Sender", env={"QUEUE": queue.attr("name")}
-        )
-    project = synthesize(b.stack)  # validated: no ML210
+    project = synthesize(senders_per_queue("fanout", 300))  # validated: no ML210
     module = project.modules["modules/servicebus-namespaces-bus.bicep"]
     assert [p.name for p in module.params] == ["name", "location", "tags", "skuName", "principalIds"]
     sender = next(r for r in module.resources if r.symbol == "app_7BusQ7AzureServiceBusDataSender")
