@@ -52,12 +52,6 @@ class Attr(Expr):
             "format(); build the string with +, e.g. bus.attr('name') + '.servicebus.windows.net'"
         )
 
-    def __str__(self) -> str:  # str(), '%s' %: Python would write the reference's text as the value
-        raise TypeError(
-            f"{self.text} is known only when Azure deploys, so it has no text to give str() or '%s'; "
-            "build the string with +, e.g. bus.attr('name') + '.servicebus.windows.net'"
-        )
-
     def __deepcopy__(self, memo: dict[int, object]) -> Attr:
         return self  # immutable, and a copy would copy the construct tree its origin is in
 

@@ -322,6 +322,7 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         if not looped and len(apps) > room:
             principals[PRINCIPAL_IDS.name] = PRINCIPAL_IDS
             inputs.arguments[PRINCIPAL_IDS.name] = {a.symbol: a.identity_output("principalId") for a in apps.values()}
+        principal_params: dict[int, str] = {}  # app -> its parameter, named clear of the lifted values
         for member in members:
             prefix = "" if member is self else member.local_symbol[:1].upper() + member.local_symbol[1:]
             if looped:
@@ -334,7 +335,7 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
                 continue
             for grant in plan.grants_on(member):
                 app = grant.principal
-                param = f"{app.symbol}PrincipalId"
+                param = principal_params.setdefault(id(app), _free(f"{app.symbol}PrincipalId", inputs.arguments))
                 principal: str | Expr = param
                 if PRINCIPAL_IDS.name in principals:
                     principal = ref(PRINCIPAL_IDS.name).prop(app.symbol)
@@ -351,6 +352,15 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
             outputs=tuple(Output(name, kind, value) for name, (_, value, kind) in self._outputs.items()),
         )
         synth.module(self, self.symbol, plan.module_stems[self.node.path], file, {**arguments, **inputs.arguments})
+
+
+def _free(name: str, taken: Mapping[str, object]) -> str:
+    """`name`, or with the first number that makes it one `taken` does not hold (`webPrincipalId2`)."""
+    found, n = name, 1
+    while found in taken:
+        n += 1
+        found = f"{name}{n}"
+    return found
 
 
 class _Inputs:

@@ -37,7 +37,7 @@ def synthesize_files(
                 refused = failed
         if refused is None:
             return validated, render_again(files, project, validated)
-        validated = refitted(stack, profile, refused, FIRST_SHAPE)  # past a limit: the next layout
+        validated = refitted(stack, profile, refused, FIRST_SHAPE, parallel=parallel)  # the next layout
         return validated, render_files(validated, layout)
 
 

@@ -31,16 +31,21 @@ class Shape(FieldRepr):
     budget: int = GROUP_BUDGET_BYTES
 
 
-def next_shape(shape: Shape, report: Report, shares_anyway: bool) -> Shape | None:
-    """The layout to try after `shape` was refused with `report`; None when nothing is past a limit
-    or no other layout is left. `shares_anyway`: the stack is large enough to share files as is."""
+def next_shape(shape: Shape, report: Report, shares_anyway: bool, groups: frozenset[str]) -> Shape | None:
+    """The layout to try after `shape` was refused with `report`; None when what refused it is not
+    a size past a limit, or no other layout is left that could help. `shares_anyway`: the stack
+    is large enough to share files as is; `groups`: the grouping modules (main.bicep symbols)
+    holding more than one call, which a smaller budget splits."""
+    if any(f.rule != TEMPLATE_LIMITS_RULE for f in report.errors):
+        return None  # a mistake of the stack's own: no layout mends it
     # Only sizes change with the layout: a count past a limit in one module file is that file's.
-    sizes = {f.field for f in report.errors if f.rule == TEMPLATE_LIMITS_RULE} & {SIZE_FIELD, RESOURCE_SIZE_FIELD}
+    sizes = [f for f in report.errors if f.field in (SIZE_FIELD, RESOURCE_SIZE_FIELD)]
     if not sizes:
         return None
     if not shape.share and not shares_anyway:
         return attrs.evolve(shape, share=True)
-    if RESOURCE_SIZE_FIELD in sizes and shape.budget // 2 >= MIN_GROUP_BUDGET_BYTES:
+    split = any(f.field == RESOURCE_SIZE_FIELD and f.symbol in groups for f in sizes)
+    if split and shape.budget // 2 >= MIN_GROUP_BUDGET_BYTES:
         return Shape(share=True, budget=shape.budget // 2)
     return None
 

@@ -64,16 +64,25 @@ def refitted(
 ) -> Project:
     """After `failed` (the project of `shape` refused), the validated project of the first next
     layout that fits (next_shape); raises `failed`, the layout the stack asked for, when none does
-    or what refused it is not a template limit."""
-    report = failed.report
+    or what refused it is not a size past a limit."""
+    refused = failed
     shares_anyway = _shares(azure_constructs(stack))
-    while (shape := next_shape(shape, report, shares_anyway)) is not None:  # type: ignore[assignment]
+    tried = shape
+    while (following := next_shape(tried, refused.report, shares_anyway, _groups(refused.project))) is not None:
+        tried = following
         try:
             with collector_paused():
-                return checked(_synthesize(stack, profile, shape), parallel=parallel)
+                return checked(_synthesize(stack, profile, tried), parallel=parallel)
         except ValidationFailed as again:
-            report = again.report
+            refused = again
     raise failed
+
+
+def _groups(project: Project) -> frozenset[str]:
+    """main.bicep's grouping modules that hold more than one call."""
+    return frozenset(
+        c.symbol for c in project.main.modules if c.file in project.modules and len(project.modules[c.file].modules) > 1
+    )
 
 
 def _shares(constructs: list[AzureConstruct[Any]]) -> bool:

@@ -293,23 +293,27 @@ PRIVILEGED_ROLES = frozenset(
 
 def privileged_grant(project: Project) -> Iterator[Hit]:
     """A connection granting an app one of PRIVILEGED_ROLES, placed on its role assignment: the
-    app's own declaration in the target's module, or the loop granting the role to many apps."""
-    held: dict[str, set[str]] = {}  # file -> the paths of what it deploys
+    app's own declaration on the target, or the loop granting the role to many apps there."""
+    if not any(grant.role.name in PRIVILEGED_ROLES for grant in project.grants):
+        return  # most stacks: their files are not read
+    symbols: dict[tuple[str, str], set[str]] = {}  # (file, construct path) -> its resources' symbols
     for name, resource in deployed(project):
-        held.setdefault(name, set()).add(resource.path)
-    assignments: list[tuple[str, str, str, str]] = []  # (file, symbol, path, role definition)
+        symbols.setdefault((name, resource.path), set()).add(resource.symbol)
+    assignments: list[tuple[str, str, str, str, str]] = []  # (file, symbol, path, role definition, scope)
     for name, resource in deployed(project, "Microsoft.Authorization/roleAssignments"):
-        role_id = str(get(resource.body, "properties.roleDefinitionId"))
-        assignments.append((name, resource.symbol, resource.path, role_id))
+        role_id, scope = str(get(resource.body, "properties.roleDefinitionId")), resource.body.get("scope")
+        assignments.append(
+            (name, resource.symbol, resource.path, role_id, scope.text if isinstance(scope, Expr) else "")
+        )
     for grant in project.grants:
         if grant.role.name not in PRIVILEGED_ROLES:
             continue
         found = next(
             (
                 (name, symbol)
-                for name, symbol, path, role_id in assignments
+                for name, symbol, path, role_id, scope in assignments
                 if grant.role.guid in role_id
-                and grant.target in held[name]
+                and scope in symbols.get((name, grant.target), ())
                 and (path == grant.principal or symbol.endswith("Assignments"))
             ),
             ("", ""),

@@ -372,6 +372,16 @@ def _shown(value: object) -> object:
     return value.text if isinstance(value, Expr) else value
 
 
+def _close_type(type_: str) -> str | None:
+    """The bundled type a misspelt one is close to, of a provider close to its own (none of
+    another provider's: 'Microsoft.Web/sites' is not a misspelt 'Microsoft.Cache/redis')."""
+    bundled = sorted({t.split("@", 1)[0] for t in known_types()})
+    providers = sorted({t.split("/", 1)[0] for t in bundled})
+    near = set(difflib.get_close_matches(type_.split("/", 1)[0], providers, n=3, cutoff=0.85))
+    close = difflib.get_close_matches(type_, [t for t in bundled if t.split("/", 1)[0] in near], n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def check_resource(resource: Resource, symbols: FileSymbols, file: str) -> list[Finding]:
     """Every schema problem of one resource declaration."""
     nodes = type_nodes(resource.type_ref)
@@ -379,10 +389,8 @@ def check_resource(resource: Resource, symbols: FileSymbols, file: str) -> list[
         versions = known_versions(resource.type)
         known = f"versions bundled: {', '.join(versions)}" if versions else "the type is not in the bundle"
         if not versions:  # a misspelt type of a bundled provider reads like one Azure does not have
-            provider = resource.type.split("/", 1)[0].lower()
-            same = sorted({t.split("@", 1)[0] for t in known_types() if t.split("/", 1)[0].lower() == provider})
-            close = difflib.get_close_matches(resource.type, same, n=1, cutoff=0.8)
-            known += f"; did you mean {close[0]!r}?" if close else ""
+            close = _close_type(resource.type)
+            known += f"; did you mean {close!r}?" if close else ""
         # Azure may well know it (a newer version, a type outside the bundle): warn, do not refuse.
         return [
             Finding(

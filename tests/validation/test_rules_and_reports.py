@@ -136,6 +136,16 @@ def test_a_privileged_role_is_warned_on_the_assignment_in_each_targets_module() 
         ("modules/servicebus-namespaces-bus1.bicep", "apiOwner"),
         ("modules/servicebus-namespaces-bus2.bicep", "apiOwner"),
     ]
+    # On a resource and its child: each warning on the assignment of its own scope.
+    b = base()
+    app = b.app("api")
+    bus = Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard")
+    app.connect(bus, role="Owner")
+    app.connect(Resource(bus, "q", type="Microsoft.ServiceBus/namespaces/queues@2024-01-01"), role="Owner")
+    report = synthesize(b.stack).report
+    assert report is not None
+    placed = {f.message.split(";", 1)[0]: f.symbol for f in report.warnings if f.rule == "ML160"}
+    assert placed == {"on demo/bus": "apiOwner", "on demo/bus/q": "apiBusQOwner"}
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULE_CASES))

@@ -133,11 +133,12 @@ class ContainerApp(AzureConstruct[ContainerAppSettings], Connectable):
         return output(self.identity_symbol, name)
 
     @property
-    def principal_id(self) -> Expr:
+    def principal_id(self) -> Attr:
         """The principal id of the app's identity, for a resource's properties: a data-plane role
         assignment that is not Azure RBAC (Cosmos DB's sqlRoleAssignments, say). The resource's
-        module waits for the identity, not for the app."""
-        return self.identity_output("principalId")
+        module waits for the identity, not for the app. An Attr, so `+` builds strings with it."""
+        found = self.identity_output("principalId")
+        return Attr(found.text, found.refs)
 
     @property
     def env_vars(self) -> list[EnvVar]:

@@ -99,16 +99,18 @@ def env_clashes(path: str, own: Mapping[str, str], connections: Iterable[Connect
     seen: dict[str, str] = dict.fromkeys(own, "env")
     seen[IDENTITY_ENV] = "the app's identity"
     for connection in connections:
+        here = f"the connection to {connection.target.node.path}"
         for var in connection.env:
-            if var.name in seen:
+            if seen.get(var.name) == here:  # connect() called twice, with two values for it
+                found.append(Problem(path, "env", var.name, f"set twice, to two values, by {here}; give it once"))
+            elif var.name in seen:
                 found.append(
                     Problem(
                         path,
                         "env",
                         var.name,
-                        f"set by both {seen[var.name]} and the connection to {connection.target.node.path}; "
-                        "pass env_name=... to connect() to rename one",
+                        f"set by both {seen[var.name]} and {here}; pass env_name=... to connect() to rename one",
                     )
                 )
-            seen[var.name] = f"the connection to {connection.target.node.path}"
+            seen[var.name] = here
     return found
