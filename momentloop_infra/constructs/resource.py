@@ -197,8 +197,52 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
 
     # -- checks ----------------------------------------------------------------------------------
 
+    def reads(self, profile: str) -> list[Resource]:
+        """The other top-level Resources whose outputs this one's module reads (through attr()s in
+        its own or its children's bodies and overrides), in the order first read."""
+        found: dict[int, Resource] = {}
+        for member in self.resources():
+            values = member.settings_values(profile)
+            given = [values.get("properties"), values.get("sku"), [value for _, value in member._overrides]]
+            for attr in attrs_in(given):
+                if isinstance(attr.origin, Resource) and attr.origin.top is not self:
+                    found.setdefault(id(attr.origin.top), attr.origin.top)
+        return list(found.values())
+
+    def read_cycle(self, profile: str) -> list[Resource]:
+        """Top-level Resources reading one another round to this one (each module waiting on the
+        next: none can deploy), starting with it; empty when there is none."""
+        path: list[Resource] = [self]
+        seen: set[int] = {id(self)}
+        pending: list[list[Resource]] = [self.reads(profile)]
+        while pending:
+            if not pending[-1]:
+                pending.pop()
+                path.pop()
+                continue
+            following = pending[-1].pop(0)
+            if following is self:
+                return path
+            if id(following) not in seen:
+                seen.add(id(following))
+                path.append(following)
+                pending.append(following.reads(profile))
+        return []
+
     def check(self, settings: ResourceSettings, plan: Plan) -> list[Problem]:
         found: list[Problem] = []
+        cycle = self.read_cycle(plan.profile)
+        if cycle and self.node.path == min(r.node.path for r in cycle):  # the cycle reported once
+            round_trip = " -> ".join(r.node.path for r in [*cycle, self])
+            found.append(
+                Problem(
+                    self.node.path,
+                    "attr",
+                    round_trip,
+                    "these resources read each other's attr()s, so each module waits on the next and none "
+                    "can deploy; read in one direction only",
+                )
+            )
         named: dict[tuple[str, str, str], str] = {}  # (parent, type, name) -> the child named so first
         for child in self.resources():
             child_settings: ResourceSettings | None = settings

@@ -302,3 +302,16 @@ def test_connecting_twice_with_two_values_for_one_variable_says_so() -> None:
     ((path, field, value, message),) = problems_of(b.stack)
     assert (path, field, value) == ("demo/api", "env", "MODE")
     assert message == "set twice, to two values, by the connection to demo/store; give it once"
+
+
+def test_resources_reading_each_other_round_are_one_problem() -> None:
+    b = base()
+    one = Resource(b.stack, "one", type=NAMESPACE, sku="Standard")
+    two = Resource(b.stack, "two", type=NAMESPACE, sku="Standard")
+    three = Resource(b.stack, "three", type=NAMESPACE, sku="Standard")
+    one.override("properties.alternateName", two.attr("name"))
+    two.override("properties.alternateName", three.attr("name"))
+    Resource(three, "q", type=QUEUE, properties={"forwardTo": one.attr("name")})  # a child's read counts
+    ((path, field, value, message),) = problems_of(b.stack)
+    assert (path, field, value) == ("demo/one", "attr", "demo/one -> demo/two -> demo/three -> demo/one")
+    assert "none can deploy" in message
