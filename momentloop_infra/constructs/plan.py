@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import attrs
 
@@ -15,6 +16,7 @@ from momentloop_infra.model.names import ResourceName
 # counted, and a module past 200 principals grants each role in one loop). The grants on a target
 # past this go to access modules beside the target's own, as many as needed.
 MAX_GRANTS_PER_MODULE = 500
+T = TypeVar("T")
 
 
 @attrs.define(repr=False)
@@ -32,6 +34,7 @@ class Plan(FieldRepr):
     _to: dict[int, list[Connection]] = attrs.field(init=False, factory=dict)
     _chunks: dict[int, list[list[RoleGrant]]] = attrs.field(init=False, factory=dict)
     _chunk_of: dict[tuple[int, int], int] = attrs.field(init=False, factory=dict)
+    _worked_out: dict[tuple[object, ...], Any] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         # Indexed once: looking grants up per construct must stay linear in the stack's size.
@@ -43,7 +46,7 @@ class Plan(FieldRepr):
     def settings_of(self, construct: Construct) -> Any:
         return self.settings[construct.node.path]
 
-    def grants_on(self, target: Construct) -> list[RoleGrant]:
+    def grants_on(self, target: object) -> list[RoleGrant]:  # any construct: looked up by identity
         return self._by_target.get(id(target), [])
 
     def grant_chunks(self, target: Construct) -> list[list[RoleGrant]]:
@@ -61,6 +64,14 @@ class Plan(FieldRepr):
                 found[-1].extend(grants)
                 self._chunk_of[(id(target), principal)] = len(found) - 1
             self._chunks[id(target)] = found
+        return found
+
+    def once(self, key: tuple[object, ...], work: Callable[[], T]) -> T:
+        """`work()`, worked out once per plan for `key`: what several constructs ask of another
+        while they build (which access module holds an app's grants, say)."""
+        if key not in self._worked_out:
+            self._worked_out[key] = work()
+        found: T = self._worked_out[key]
         return found
 
     def grant_chunk_of(self, target: Construct, principal: Construct) -> int:

@@ -26,6 +26,7 @@ from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, Principal
 from momentloop_infra.constructs.grants import MAX_MODULE_PARAMS, MAX_PRINCIPAL_PARAMS, looped_grants
 from momentloop_infra.constructs.plan import Plan
+from momentloop_infra.constructs.resource_access import PRINCIPAL_IDS, access_chunks, access_file, access_symbol
 from momentloop_infra.errors import Problem
 from momentloop_infra.model.records import BicepFile, BicepType, Output, Param, Suppression
 from momentloop_infra.model.records import Resource as ResourceRecord
@@ -41,7 +42,6 @@ BICEP_TYPES: tuple[BicepType, ...] = ("string", "int", "bool", "object", "array"
 SKU_PARAM = Param("skuName", "string", description="SKU name.")
 # The module's own parameters, which no value passed in may take the name of.
 RESERVED_PARAMS = frozenset({"name", "location", "tags", "skuName", "principalIds"})
-PRINCIPAL_IDS = Param("principalIds", "object", description="Principal id of each granted app's identity, by app.")
 
 
 def _type_ref(value: str) -> None:
@@ -359,15 +359,18 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         # past MAX_PRINCIPAL_PARAMS apps (or that), each role on each resource is one loop over an
         # object of ids, or, when those objects would not fit either (a role on each of hundreds of
         # queues), every assignment reads the apps' ids from one object.
+        # Past 800 deployments in this module, the grants go to access modules beside it instead.
+        access = access_chunks(self, plan)
+        granted = [] if access.chunks else members
         room = MAX_MODULE_PARAMS - len(params) - len(inputs.params)
-        apps = {id(g.principal): g.principal for m in members for g in plan.grants_on(m)}
-        pairs = len({(id(m), g.role) for m in members for g in plan.grants_on(m)})
+        apps = {id(g.principal): g.principal for m in granted for g in plan.grants_on(m)}
+        pairs = len({(id(m), g.role) for m in granted for g in plan.grants_on(m)})
         looped = (len(apps) > MAX_PRINCIPAL_PARAMS or len(apps) > room) and pairs <= room
         if not looped and len(apps) > room:
             principals[PRINCIPAL_IDS.name] = PRINCIPAL_IDS
             inputs.arguments[PRINCIPAL_IDS.name] = {a.symbol: a.identity_output("principalId") for a in apps.values()}
         principal_params: dict[int, str] = {}  # app -> its parameter, named clear of the lifted values
-        for member in members:
+        for member in granted:
             prefix = "" if member is self else member.local_symbol[:1].upper() + member.local_symbol[1:]
             if looped:
                 ids, assignments, passed = looped_grants(
@@ -395,7 +398,26 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
             resources=(*records, *grants),
             outputs=tuple(Output(name, kind, value) for name, (_, value, kind) in self._outputs.items()),
         )
-        synth.module(self, self.symbol, plan.module_stems[self.node.path], file, {**arguments, **inputs.arguments})
+        stem = plan.module_stems[self.node.path]
+        synth.module(self, self.symbol, stem, file, {**arguments, **inputs.arguments})
+        for index, chunk in enumerate(access.chunks):
+            access_module, passed = access_file(self, chunk, plan)
+            name = {"name": arguments["name"]}
+            synth.module(
+                self,
+                access_symbol(self, index),
+                f"{stem}-access-{index + 2}",
+                access_module,
+                {**name, **passed},
+                needs=(self.symbol,),
+            )
+
+    def grant_holder(self, plan: Plan, principal: Construct) -> str:
+        """The module holding `principal`'s role assignments on this Resource (or one of its
+        children): the top-level Resource's own, or the access module they went to."""
+        top = self.top
+        index = access_chunks(top, plan).holder.get(id(principal))
+        return top.symbol if index is None else access_symbol(top, index)
 
 
 def _free(name: str, taken: Mapping[str, object]) -> str:

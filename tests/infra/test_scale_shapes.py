@@ -5,6 +5,7 @@ read by many apps, a Resource whose module reads many values besides its princip
 from __future__ import annotations
 
 from momentloop_infra import ContainerApp, KeyVault, Resource, Stack, synthesize
+from momentloop_infra.bicep.expr import refs_of
 from momentloop_infra.emit.files import Layout
 from momentloop_infra.pipeline.run import synthesize_files, validate_stack
 from tests.infra.builders import base
@@ -137,3 +138,37 @@ def test_a_server_with_hundreds_of_entra_administrators_reads_them_from_one_obje
     assert str(admin.body["name"]) == "administrators.app_7.id"
     # Still one at a time: each waits for the one before it.
     assert admin.depends_on == ("app_6Administrator",)
+
+
+def test_a_resource_granted_to_900_apps_keeps_the_assignments_in_access_modules_beside_it() -> None:
+    # 900 assignments and two resources would pass 800 deployments in the namespace's module.
+    b = base("wide")
+    bus = Resource(b.stack, "bus", type="Microsoft.ServiceBus/namespaces@2024-01-01", sku="Standard")
+    jobs = Resource(bus, "jobs", type="Microsoft.ServiceBus/namespaces/queues@2024-01-01")
+    for i in range(900):
+        b.app(f"app-{i}", ingress="none").connect(jobs if i % 2 else bus, role="Azure Service Bus Data Sender")
+    project = synthesize(b.stack)  # validated: no ML210
+    own = project.modules["modules/servicebus-namespaces-bus.bicep"]
+    assert [r.symbol for r in own.resources] == ["bus", "busJobs"]
+    access = project.modules["modules/servicebus-namespaces-bus-access-2.bicep"]
+    existing = [(r.symbol, r.existing, dict(r.body)) for r in access.resources if r.existing]
+    assert [(s, e) for s, e, _ in existing] == [("bus", True), ("busJobs", True)]
+    assert str(existing[1][2]["parent"]) == "bus" and existing[1][2]["name"] == "jobs"
+    assert [p.name for p in access.params] == ["name", "principalIds"]
+    assert access.deployments == 500
+    assert project.modules["modules/servicebus-namespaces-bus-access-3.bicep"].deployments == 400
+    # Each app waits on the module holding its assignment: beside it, on that module; in a later
+    # group, on the group holding it.
+    (home,) = [n for n, f in project.modules.items() if any(c.symbol == "busAccess3" for c in f.modules)]
+    group_of = {c.file: c for c in project.main.modules}
+    for name, file in project.modules.items():
+        for call in file.modules:
+            if call.file != "modules/container-app.bicep":
+                continue
+            if name == home:
+                assert {"busAccess2", "busAccess3"} & set(call.depends_on), call.symbol
+            else:  # a later group: it reads the home group's outputs or names it in dependsOn
+                group = group_of[name]
+                waits = set(group.depends_on) | refs_of(group.params.values())
+                assert group_of[home].symbol in waits or group.symbol < group_of[home].symbol, name
+    assert project.role_assignment_count == 900 + 900  # each app's AcrPull too
