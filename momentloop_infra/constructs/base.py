@@ -130,6 +130,12 @@ class AzureConstruct(Construct, Generic[S]):
                 "give a dotted property path such as 'properties.backup.backupRetentionDays'",
             )
             return
+        if "[" in path or "]" in path:
+            head = path.split("[", 1)[0]
+            self.node.add_problem(
+                "override", path, f"paths take no list indexes; override the whole list: override({head!r}, [...])"
+            )
+            return
         self._overrides.append((path, value))
 
     def apply_overrides(self, resource: Resource, lift: Callable[[object], object] | None = None) -> Resource:

@@ -315,3 +315,14 @@ def test_resources_reading_each_other_round_are_one_problem() -> None:
     ((path, field, value, message),) = problems_of(b.stack)
     assert (path, field, value) == ("demo/one", "attr", "demo/one -> demo/two -> demo/three -> demo/one")
     assert "none can deploy" in message
+
+
+def test_an_override_path_with_a_list_index_says_to_override_the_whole_list() -> None:
+    b = base()
+    b.app("api").override("properties.template.containers[0].args", ["--debug"])
+    ((path, field, value, message),) = problems_of(b.stack)
+    assert (path, field, value) == ("demo/api", "override", "properties.template.containers[0].args")
+    assert (
+        message
+        == "paths take no list indexes; override the whole list: override('properties.template.containers', [...])"
+    )
