@@ -19,8 +19,9 @@ def read_back(literal: str) -> str:
     """Bicep's reading of a single-quoted literal without interpolation (its escape table)."""
     assert literal.startswith("'") and literal.endswith("'")
     body = literal[1:-1]
-    # Outside escape sequences, a quote would end the literal and `${` open an interpolation.
-    rest = _ESCAPE.sub("", body)
+    # Outside escape sequences, a quote would end the literal and `${` open an interpolation. Each
+    # escape stands in as one inert character: removed, `$\u{1F}{` would read as a false `${`.
+    rest = _ESCAPE.sub("#", body)
     assert "'" not in rest and "${" not in rest, literal
 
     def one(match: re.Match[str]) -> str:
@@ -43,6 +44,7 @@ def string_node(literal: str) -> tree_sitter.Node:
 @example("it's ${not} an \\ interpolation\n\r\t\x00\x1f é 日本 🎉")
 @example("${")
 @example("\\${x}")
+@example("$\x1f{")
 @example("'''")
 def test_any_text_round_trips(text: str) -> None:
     literal = string_literal(text)
