@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
 from momentloop_infra.bicep.expr import Expr, output, ref
-from momentloop_infra.bicep.functions import interpolate
 from momentloop_infra.build.naming import camel, joined
 from momentloop_infra.build.settings import FieldProblem, Settings, required, setting, settings_class
 from momentloop_infra.build.synthesis import Synthesis
@@ -27,6 +26,7 @@ from momentloop_infra.constructs.connection import Connectable, Connection, Prin
 from momentloop_infra.constructs.grants import MAX_MODULE_PARAMS, MAX_PRINCIPAL_PARAMS, looped_grants
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.constructs.resource_access import PRINCIPAL_IDS, access_chunks, access_file, access_symbol
+from momentloop_infra.constructs.resource_inputs import Inputs, free_name
 from momentloop_infra.errors import Problem
 from momentloop_infra.model.records import BicepFile, BicepType, Output, Param, Suppression
 from momentloop_infra.model.records import Resource as ResourceRecord
@@ -40,8 +40,6 @@ BICEP_TYPES: tuple[BicepType, ...] = ("string", "int", "bool", "object", "array"
 
 
 SKU_PARAM = Param("skuName", "string", description="SKU name.")
-# The module's own parameters, which no value passed in may take the name of.
-RESERVED_PARAMS = frozenset({"name", "location", "tags", "skuName", "principalIds"})
 
 
 def _type_ref(value: str) -> None:
@@ -296,7 +294,7 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
 
     # -- synthesis --------------------------------------------------------------------------------
 
-    def record(self, settings: ResourceSettings, inputs: _Inputs) -> ResourceRecord:
+    def record(self, settings: ResourceSettings, inputs: Inputs) -> ResourceRecord:
         type_, _, version = settings.type.partition("@")
         takes = body_properties(settings.type)
         body: dict[str, object] = {}
@@ -335,7 +333,7 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         return name if self.parent is None and isinstance(name, str) and not overridden else None
 
     def build(self, settings: ResourceSettings, plan: Plan, synth: Synthesis) -> None:
-        inputs = _Inputs(self.symbol)
+        inputs = Inputs(self.symbol)
         records: list[ResourceRecord] = []
         grants: list[ResourceRecord] = []
         principals: dict[str, Param] = {}
@@ -382,7 +380,7 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
                 continue
             for grant in plan.grants_on(member):
                 app = grant.principal
-                param = principal_params.setdefault(id(app), _free(f"{app.symbol}PrincipalId", inputs.arguments))
+                param = principal_params.setdefault(id(app), free_name(f"{app.symbol}PrincipalId", inputs.arguments))
                 principal: str | Expr = param
                 if PRINCIPAL_IDS.name in principals:
                     principal = ref(PRINCIPAL_IDS.name).prop(app.symbol)
@@ -418,68 +416,3 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         top = self.top
         index = access_chunks(top, plan).holder.get(id(principal))
         return top.symbol if index is None else access_symbol(top, index)
-
-
-def _free(name: str, taken: Mapping[str, object]) -> str:
-    """`name`, or with the first number that makes it one `taken` does not hold (`webPrincipalId2`)."""
-    found, n = name, 1
-    while found in taken:
-        n += 1
-        found = f"{name}{n}"
-    return found
-
-
-class _Inputs:
-    """What a Resource module takes from main.bicep: a parameter per main.bicep expression in its
-    body (another resource's attr(), say), and whether it needs the region and the tags. An
-    attr() of a resource of the same module is read there directly (`busOrders.name`)."""
-
-    def __init__(self, module: str) -> None:
-        self.module = module
-        self.params: list[Param] = []
-        self.arguments: dict[str, object] = {}
-        self.names: dict[Expr, str] = {}  # expression passed -> its parameter
-        self.location = False
-        self.tags = False
-
-    def lift(self, value: object) -> object:
-        """The value with every main.bicep expression replaced by a module parameter (an object's
-        keys too: an expression key is written as an interpolated string, `'${key}'`)."""
-        if isinstance(value, Attr) and value.module == self.module:
-            return value.local_expr()
-        if isinstance(value, Attr) and any(p.module == self.module for p in value.simple_parts()):
-            return interpolate(*(p if isinstance(p, str) else self.expr(p) for p in value.parts))
-        if isinstance(value, Expr):
-            return self.param_for(value)
-        if isinstance(value, Mapping):
-            return {self.key(k): self.lift(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.lift(v) for v in value]
-        return value
-
-    def expr(self, value: Expr) -> Expr:
-        lifted = self.lift(value)
-        assert isinstance(lifted, Expr)  # an expression lifts to one
-        return lifted
-
-    def key(self, key: object) -> object:
-        if not isinstance(key, Expr):
-            return key
-        lifted = self.expr(key)
-        return lifted if lifted.text.startswith("'") else interpolate(lifted)
-
-    def param_for(self, value: Expr) -> Expr:
-        """The parameter passing `value` in: one per distinct expression, named by its words
-        (`busName` for `bus.outputs.name`; `busName2` for another whose words are the same)."""
-        found = self.names.get(value)
-        if found is None:
-            base = joined(*(w for w in re.split(r"[^A-Za-z0-9]+", value.text.replace(".outputs.", ".")) if w))
-            found, n = base, 1
-            while found in self.arguments or found in RESERVED_PARAMS:
-                n += 1
-                found = f"{base}{n}"
-            kind: BicepType = value.bicep_type if isinstance(value, Attr) else "string"
-            self.params.append(Param(found, kind, description=f"{value.text} in main.bicep."))
-            self.arguments[found] = Expr(value.text, value.refs)  # a plain expression: records hold no Attr
-            self.names[value] = found
-        return ref(found)
