@@ -67,6 +67,11 @@ class AzureConstruct(Construct, Generic[S]):
         settings: Mapping[str, Any],
         profiles: Mapping[str, Mapping[str, Any]] | None,
     ) -> None:
+        if not isinstance(scope, Construct):  # a stack's root is a Stack: this one would be left out
+            raise TypeError(
+                f"{type(self).__name__}({scope!r}, {id!r}): the first argument is the Stack (or a construct "
+                "in it) this one belongs to"
+            )
         super().__init__(scope, id)
         # Every keyword goes to the settings model, which reports unknown ones as problems.
         self._given = {k: v for k, v in settings.items() if v is not None}

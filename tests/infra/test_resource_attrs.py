@@ -326,3 +326,9 @@ def test_an_override_path_with_a_list_index_says_to_override_the_whole_list() ->
         message
         == "paths take no list indexes; override the whole list: override('properties.template.containers', [...])"
     )
+
+
+def test_a_construct_without_a_stack_is_refused_where_it_is_made() -> None:
+    # It would belong to no stack, so nothing would ever synthesize it.
+    with pytest.raises(TypeError, match=r"Resource\(None, 'bus'\): the first argument is the Stack"):
+        Resource(None, "bus", type=NAMESPACE)  # type: ignore[arg-type]
