@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from momentloop_infra.bicep.code_text import code_segments
 from momentloop_infra.bicep.expr import Expr, map_exprs, refs_of
 from momentloop_infra.bicep.serialize import render
 from momentloop_infra.model.records import BicepFile, ModuleCall, Output
@@ -41,7 +42,7 @@ def fold_outputs(main: BicepFile, modules: Mapping[str, BicepFile]) -> tuple[Bic
     def redirect(expr: Expr) -> Expr:
         if moved.keys().isdisjoint(expr.refs):
             return expr
-        text = "".join(_OUTPUT_READ.sub(swap, part) if code else part for code, part in _segments(expr.text))
+        text = "".join(_OUTPUT_READ.sub(swap, part) if code else part for code, part in code_segments(expr.text))
         return Expr(text, expr.refs)
 
     def call(c: ModuleCall) -> ModuleCall:
@@ -55,38 +56,3 @@ def fold_outputs(main: BicepFile, modules: Mapping[str, BicepFile]) -> tuple[Bic
         variables=tuple(attrs.evolve(v, value=map_exprs(v.value, redirect)) for v in main.variables),
     )
     return main, folded
-
-
-def _segments(text: str) -> list[tuple[bool, str]]:
-    """`text` cut into code and the literal text of its strings (`'...'`, whose `${...}` holes are
-    code again), in order: (is code, piece). A read is redirected in code only."""
-    pieces: list[tuple[bool, str]] = []
-    start, i, depth = 0, 0, [0]  # depth: open braces of each hole, innermost last; [0]: not in one
-    in_string = False
-    while i < len(text):
-        char = text[i]
-        if in_string:
-            if char == "\\":
-                i += 2
-                continue
-            if char == "'" or text.startswith("${", i):
-                pieces.append((False, text[start : i + (1 if char == "'" else 2)]))
-                start = i + (1 if char == "'" else 2)
-                if char != "'":
-                    depth.append(0)
-                i, in_string = start, False
-                continue
-        elif char == "'":
-            pieces.append((True, text[start:i]))
-            start, in_string = i, True
-        elif char == "{":
-            depth[-1] += 1
-        elif char == "}" and len(depth) > 1 and depth[-1] == 0:  # a hole ends: back in its string
-            depth.pop()
-            pieces.append((True, text[start:i]))
-            start, in_string = i, True
-        elif char == "}":
-            depth[-1] -= 1
-        i += 1
-    pieces.append((not in_string, text[start:]))
-    return pieces

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from momentloop_infra.bicep.code_text import code_segments
 from momentloop_infra.bicep.expr import Expr, refs_of
 from momentloop_infra.model.expand import loop_items
 from momentloop_infra.model.findings import Finding
@@ -367,12 +368,22 @@ def check_project(project: Project) -> list[Finding]:
 def _output_uses(file: BicepFile) -> Iterator[tuple[tuple[str, str], str, str]]:
     for m in file.modules:
         for e in exprs_in(m.params):
-            for match in _OUTPUT_REF.finditer(e.text):
+            for match in _output_reads(e.text):
                 yield (match.group(1), match.group(2)), f"module {m.symbol}", m.path
     for o in file.outputs:
-        for match in _OUTPUT_REF.finditer(o.value.text):
+        for match in _output_reads(o.value.text):
             yield (match.group(1), match.group(2)), f"output {o.name}", ""
     for v in file.variables:
         for e in exprs_in(v.value):
-            for match in _OUTPUT_REF.finditer(e.text):
+            for match in _output_reads(e.text):
                 yield (match.group(1), match.group(2)), f"var {v.name}", ""
+
+
+def _output_reads(text: str) -> Iterator[re.Match[str]]:
+    """The reads of module outputs in an expression's code (not in the text of its strings)."""
+    if "'" not in text:  # most: no string at all
+        yield from _OUTPUT_REF.finditer(text)
+        return
+    for code, piece in code_segments(text):
+        if code:
+            yield from _OUTPUT_REF.finditer(piece)
