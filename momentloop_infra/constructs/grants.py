@@ -12,6 +12,7 @@ from momentloop_infra.build.naming import joined
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.connection import RoleGrant
 from momentloop_infra.constructs.plan import Plan
+from momentloop_infra.model.arm_limits import MAX_PARAMS
 from momentloop_infra.model.records import Param, Resource
 from momentloop_infra.model.resources import role_assignment, role_assignments
 from momentloop_infra.model.roles import Role
@@ -21,7 +22,6 @@ from momentloop_infra.model.roles import Role
 # and one assignment each, as the MomentLoop output has. So does a module whose own parameters (a
 # vault's secrets) and the principals' would pass 256 together.
 MAX_PRINCIPAL_PARAMS = 200
-MAX_MODULE_PARAMS = 256
 
 
 def grant_resources(
@@ -42,7 +42,7 @@ def grant_resources(
     the `besides` parameters the module declares already would pass ARM's 256."""
     grants = plan.grants_on(target) if grants is None else grants
     principals = {id(g.principal): g.principal for g in grants}
-    if len(principals) > MAX_PRINCIPAL_PARAMS or len(principals) + besides > MAX_MODULE_PARAMS:
+    if len(principals) > MAX_PRINCIPAL_PARAMS or len(principals) + besides > MAX_PARAMS:
         return looped_grants(grants, scope_symbol, target.node.path)
     params: dict[str, Param] = {}
     resources: list[Resource] = []

@@ -19,9 +19,9 @@ from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, EnvVar, Principal
-from momentloop_infra.constructs.grants import MAX_MODULE_PARAMS
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.model import names
+from momentloop_infra.model.arm_limits import MAX_PARAMS
 from momentloop_infra.model.records import BicepFile, Output, Param, Resource
 from momentloop_infra.model.resources import common_params, resource
 
@@ -199,7 +199,7 @@ class PostgresFlexible(AzureConstruct[PostgresSettings], Connectable):
         connections = plan.connections_to(self)
         # Two parameters per app while they fit in ARM's 256 beside the server's own; past that,
         # one object of every app's id and name.
-        together = len(_SERVER_PARAMS) + 2 * len(connections) > MAX_MODULE_PARAMS
+        together = len(_SERVER_PARAMS) + 2 * len(connections) > MAX_PARAMS
         if together:
             admin_params.append(ADMINISTRATORS)
             call_admins[ADMINISTRATORS.name] = {

@@ -23,11 +23,12 @@ from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.attr import Attr, attrs_in, foreign_attrs
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.connection import Connectable, Connection, Principal
-from momentloop_infra.constructs.grants import MAX_MODULE_PARAMS, MAX_PRINCIPAL_PARAMS, looped_grants
+from momentloop_infra.constructs.grants import MAX_PRINCIPAL_PARAMS, looped_grants
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.constructs.resource_access import PRINCIPAL_IDS, access_chunks, access_file, access_symbol
 from momentloop_infra.constructs.resource_inputs import Inputs, free_name
 from momentloop_infra.errors import Problem
+from momentloop_infra.model.arm_limits import MAX_PARAMS
 from momentloop_infra.model.records import BicepFile, BicepType, Output, Param, Suppression
 from momentloop_infra.model.records import Resource as ResourceRecord
 from momentloop_infra.model.resources import common_params, role_assignment
@@ -195,14 +196,18 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
 
     # -- checks ----------------------------------------------------------------------------------
 
+    def given_values(self, profile: str) -> list[object]:
+        """What may hold attr()s of other resources in this one's body: its properties, its SKU
+        and the values of its overrides, as given."""
+        values = self.settings_values(profile)
+        return [values.get("properties"), values.get("sku"), [value for _, value in self._overrides]]
+
     def reads(self, profile: str) -> list[Resource]:
         """The other top-level Resources whose outputs this one's module reads (through attr()s in
         its own or its children's bodies and overrides), in the order first read."""
         found: dict[int, Resource] = {}
         for member in self.resources():
-            values = member.settings_values(profile)
-            given = [values.get("properties"), values.get("sku"), [value for _, value in member._overrides]]
-            for attr in attrs_in(given):
+            for attr in attrs_in(member.given_values(profile)):
                 if isinstance(attr.origin, Resource) and attr.origin.top is not self:
                     found.setdefault(id(attr.origin.top), attr.origin.top)
         return list(found.values())
@@ -250,8 +255,7 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
             if child_settings is not None:
                 found += foreign_attrs(child, "properties", child_settings.properties)
                 found += foreign_attrs(child, "sku", child_settings.sku)
-                read = [child_settings.properties, child_settings.sku, [value for _, value in child._overrides]]
-                for attr in attrs_in(read):
+                for attr in attrs_in(child.given_values(plan.profile)):
                     if isinstance(attr.origin, Resource) and child in attr.origin.lineage():
                         found.append(
                             Problem(
@@ -360,7 +364,7 @@ class Resource(AzureConstruct[ResourceSettings], Connectable):
         # Past 800 deployments in this module, the grants go to access modules beside it instead.
         access = access_chunks(self, plan)
         granted = [] if access.chunks else members
-        room = MAX_MODULE_PARAMS - len(params) - len(inputs.params)
+        room = MAX_PARAMS - len(params) - len(inputs.params)
         apps = {id(g.principal): g.principal for m in granted for g in plan.grants_on(m)}
         pairs = len({(id(m), g.role) for m in granted for g in plan.grants_on(m)})
         looped = (len(apps) > MAX_PRINCIPAL_PARAMS or len(apps) > room) and pairs <= room

@@ -21,6 +21,7 @@ from momentloop_infra.constructs.connection import RoleGrant
 from momentloop_infra.constructs.plan import MAX_GRANTS_PER_MODULE, Plan
 from momentloop_infra.errors import Problem
 from momentloop_infra.field_repr import FieldRepr
+from momentloop_infra.model.arm_limits import MAX_RESOURCES
 from momentloop_infra.model.records import BicepFile, Param
 from momentloop_infra.model.records import Resource as ResourceRecord
 from momentloop_infra.model.resources import role_assignment
@@ -48,7 +49,6 @@ class Member(Protocol):
     def resolve(self, profile: str) -> tuple[Any, list[Problem]]: ...
 
 
-MAX_RESOURCES = 800  # resources and module deployments of one template, every copy of a loop counted
 PRINCIPAL_IDS = Param("principalIds", "object", description="Principal id of each granted app's identity, by app.")
 
 

@@ -26,12 +26,11 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr, map_exprs, ref, refs_of
 from momentloop_infra.bicep.serialize import render
+from momentloop_infra.model.arm_limits import MAX_PARAMS, MAX_RESOURCES
 from momentloop_infra.model.param_groups import as_field, group_name, group_param
 from momentloop_infra.model.records import BicepFile, BicepType, ModuleCall, Output, Param, ParamValue
 from momentloop_infra.validation.template_size import module_template_bytes
 
-MAX_PARAMS = 256
-MAX_RESOURCES = 800  # resources and module deployments of one template
 MAIN_VARIABLE_TYPES: dict[str, BicepType] = {"abbrs": "object", "resourceToken": "string", "tags": "object"}
 # What a group's deployment may hold, estimated before its calls become loops, with room for the
 # estimate's error below Azure's 1 MB (MAX_RESOURCE_BYTES, which ML210 checks on the real thing).

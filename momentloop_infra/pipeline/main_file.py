@@ -10,6 +10,7 @@ from momentloop_infra.bicep.expr import Expr, ref
 from momentloop_infra.bicep.functions import call, interpolate
 from momentloop_infra.build.synthesis import Synthesis
 from momentloop_infra.constructs.base import AzureConstruct
+from momentloop_infra.model.arm_limits import MAX_OUTPUTS
 from momentloop_infra.model.records import BicepFile, ModuleCall, Output, Param, Variable, named_by_library
 from momentloop_infra.model.resources import resource
 
@@ -21,9 +22,6 @@ def azd_outputs(constructs: list[AzureConstruct[Any]]) -> list[Output]:
         for out in c.azd_outputs():
             found.setdefault(out.name, out)
     return list(found.values())
-
-
-MAX_OUTPUTS = 64  # Azure Resource Manager's limit per template
 
 
 def main_file(stack_path: str, profile: str, constructs: list[AzureConstruct[Any]], synth: Synthesis) -> BicepFile:

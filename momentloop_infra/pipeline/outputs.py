@@ -13,9 +13,9 @@ import attrs
 from momentloop_infra.bicep.code_text import code_segments
 from momentloop_infra.bicep.expr import Expr, map_exprs, refs_of
 from momentloop_infra.bicep.serialize import render
+from momentloop_infra.model.arm_limits import MAX_OUTPUTS
 from momentloop_infra.model.records import BicepFile, ModuleCall, Output
 
-MAX_OUTPUTS = 64
 FOLDED = "attrs"
 _OUTPUT_READ = re.compile(r"(?<![.\w'])([A-Za-z_]\w*)\.outputs\.([A-Za-z_]\w*)\b")
 

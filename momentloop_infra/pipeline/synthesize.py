@@ -13,10 +13,11 @@ from momentloop_infra.construct import Construct
 from momentloop_infra.constructs.base import AzureConstruct
 from momentloop_infra.constructs.plan import Plan
 from momentloop_infra.errors import StackError
+from momentloop_infra.model.arm_limits import MAX_PARAMS, MAX_RESOURCES
 from momentloop_infra.model.project import Grant, Project, Service, Workflow
 from momentloop_infra.model.records import ParamValue
 from momentloop_infra.pipeline.collector import collector_paused
-from momentloop_infra.pipeline.fit import MAX_PARAMS, MAX_RESOURCES, fit_modules, fit_params
+from momentloop_infra.pipeline.fit import fit_modules, fit_params
 from momentloop_infra.pipeline.loops import collapse, constants_of
 from momentloop_infra.pipeline.main_file import main_file
 from momentloop_infra.pipeline.outputs import fold_outputs

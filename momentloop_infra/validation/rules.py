@@ -15,6 +15,7 @@ import attrs
 
 from momentloop_infra.bicep.expr import Expr
 from momentloop_infra.field_repr import FieldRepr
+from momentloop_infra.model.arm_limits import MAX_OUTPUTS, MAX_PARAMS, MAX_RESOURCES, MAX_VARIABLES
 from momentloop_infra.model.findings import Level
 from momentloop_infra.model.project import Project
 from momentloop_infra.model.records import BicepFile, Resource
@@ -325,7 +326,12 @@ def privileged_grant(project: Project) -> Iterator[Hit]:
 TEMPLATE_LIMITS_RULE = "ML210"
 SIZE_FIELD = "size"  # the hit of a compiled main.json past 4 MB
 RESOURCE_SIZE_FIELD = "resource size"  # the hit of a resource definition past 1 MB
-TEMPLATE_LIMITS = (("params", 256), ("variables", 512), ("resources and modules", 800), ("outputs", 64))
+TEMPLATE_LIMITS = (
+    ("params", MAX_PARAMS),
+    ("variables", MAX_VARIABLES),
+    ("resources and modules", MAX_RESOURCES),
+    ("outputs", MAX_OUTPUTS),
+)
 
 
 def template_limits(project: Project, sizes: template_size.CompiledSizes | None = None) -> Iterator[Hit]:
